@@ -1,0 +1,1 @@
+"""Mechanisms and contracts shared by every Jumat SMART service; no business rules."""

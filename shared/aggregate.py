@@ -1,0 +1,146 @@
+"""Running a command: load the aggregate, decide, append conditionally, retry on conflict."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
+
+from shared.canonical import GENESIS_HASH
+from shared.envelope import Metadata
+from shared.errors import WriteConflict
+from shared.events.base import DomainEvent
+from shared.eventstore import ConcurrencyConflict, EventStore
+from shared.logreader import StoredEvent
+from shared.tenancy import AggregateRef
+
+S = TypeVar("S")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AggregateType(Generic[S]):
+    """How to rebuild one kind of aggregate: its empty state and its pure `evolve`."""
+
+    service: str
+    name: str
+    initial: Callable[[], S]
+    evolve: Callable[[S, DomainEvent], S]
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[S]):
+    """An aggregate's state as of `last_seq` (its last event's stream sequence)."""
+
+    state: S
+    version: int = 0
+    last_seq: int = 0
+    last_hash: str = GENESIS_HASH
+    by_command: dict[str, tuple[StoredEvent, ...]] = field(default_factory=dict)
+
+    def folded(self, kind: AggregateType[S], events: Sequence[StoredEvent]) -> Loaded[S]:
+        state, by_command = self.state, dict(self.by_command)
+        for stored in events:
+            state = kind.evolve(state, stored.event)
+            cid = stored.envelope.command_id
+            by_command[cid] = (*by_command.get(cid, ()), stored)
+        if not events:
+            return self
+        last = events[-1]
+        return replace(
+            self,
+            state=state,
+            version=last.envelope.aggregate_version,
+            last_seq=last.seq,
+            last_hash=last.envelope.hash,
+            by_command=by_command,
+        )
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[S]):
+    """What a command did: the state after it, its events, and the log position reached.
+
+    `replayed` is true when the command had been applied before (same command id)."""
+
+    state: S
+    events: tuple[StoredEvent, ...]
+    position: int
+    replayed: bool = False
+
+
+class CommandRunner:
+    """load -> decide -> append, with a bounded cache of aggregates per process."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        attempts: int = 6,
+        cache_size: int = 2000,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.attempts = attempts
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, Loaded[object]] = OrderedDict()
+
+    async def load(self, kind: AggregateType[S], ref: AggregateRef) -> Loaded[S]:
+        cached: Loaded[S] = self._cache.get(ref.subject) or Loaded(kind.initial())  # type: ignore[assignment]
+        fresh = await self.store.load(ref, after_seq=cached.last_seq)
+        loaded = cached.folded(kind, fresh)
+        self._remember(ref.subject, loaded)
+        return loaded
+
+    def _remember(self, subject: str, loaded: Loaded[S]) -> None:
+        self._cache[subject] = loaded  # type: ignore[assignment]
+        self._cache.move_to_end(subject)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+    async def execute(
+        self,
+        kind: AggregateType[S],
+        ref: AggregateRef,
+        meta: Metadata,
+        decide: Callable[[S], Sequence[DomainEvent]],
+        *,
+        occurred_at: datetime | None = None,
+    ) -> Outcome[S]:
+        """Apply a command once: a retry with the same command id answers the first result."""
+        for attempt in range(self.attempts):
+            loaded = await self.load(kind, ref)
+            done = loaded.by_command.get(meta.command_id)
+            if done:
+                return Outcome(loaded.state, done, done[-1].seq, replayed=True)
+            new = list(decide(loaded.state))
+            if not new:
+                return Outcome(loaded.state, (), loaded.last_seq)
+            try:
+                appended = await self.store.append(
+                    ref,
+                    new,
+                    meta,
+                    expected_last_seq=loaded.last_seq,
+                    version=loaded.version,
+                    prev_hash=loaded.last_hash,
+                    now=self.clock(),
+                    occurred_at=occurred_at,
+                )
+            except ConcurrencyConflict:
+                await asyncio.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
+                continue
+            if appended.duplicate:
+                continue
+            after = loaded.folded(kind, appended.events)
+            self._remember(ref.subject, after)
+            return Outcome(after.state, tuple(appended.events), appended.events[-1].seq)
+        raise WriteConflict()

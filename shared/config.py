@@ -1,0 +1,47 @@
+"""Deployment settings, read from SMART_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a process of the deployment needs to find its infrastructure.
+
+    With no `nats_url` / `database_url`, `smart up` starts embedded servers in `data_dir`.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SMART_", extra="ignore")
+
+    nats_url: str | None = Field(
+        default=None, description="Comma-separated NATS server URLs (a cluster takes several)."
+    )
+    database_url: str | None = None
+    data_dir: Path = Path(".smart")
+    secret_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="Deployment secret for HMAC lookups and signed checkpoints.",
+    )
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+    duplicate_window_s: float = Field(default=120.0, gt=0)
+    kabupaten: str = Field(
+        default="*", description="Kabupaten codes this process serves: '*' or '3520,3521'."
+    )
+    projector_batch: int = Field(default=500, ge=1, le=10_000)
+    projector_max_attempts: int = Field(default=5, ge=1)
+    wait_for_timeout_s: float = Field(default=10.0, gt=0)
+    http_port: int = 8080
+
+    def nats_servers(self) -> list[str]:
+        if not self.nats_url:
+            return []
+        return [u.strip() for u in self.nats_url.split(",") if u.strip()]
+
+    def served_kabupaten(self) -> list[str] | None:
+        """The configured kabupaten, or None when the process serves every stream."""
+        if self.kabupaten.strip() in ("", "*"):
+            return None
+        return [k.strip().replace(".", "") for k in self.kabupaten.split(",") if k.strip()]

@@ -1,0 +1,116 @@
+"""The envelope every stored event travels in, and its canonical, hash-chained bytes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from uuid6 import uuid7
+
+from shared.canonical import GENESIS_HASH, canonical_bytes, chain_hash
+from shared.events.base import DomainEvent, upcast
+from shared.tenancy import AggregateRef
+
+HEADER_TYPE = "Smart-Type"
+HEADER_SCHEMA_VERSION = "Smart-Schema-Version"
+
+_HASH = r"^[0-9a-f]{64}$"
+
+
+class MalformedEvent(ValueError):
+    """Stored bytes that are not a valid envelope, or a payload its contract refuses."""
+
+
+class Metadata(BaseModel):
+    """Who asked for a change and why: carried from the command into every event."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    command_id: str = Field(min_length=1, max_length=200)
+    correlation_id: str = Field(min_length=1, max_length=200)
+    actor: str = Field(min_length=1, max_length=200)
+
+
+class Envelope(BaseModel):
+    """One event as stored: routing, causation, payload and its place in the hash chain."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID
+    type: str = Field(min_length=1)
+    schema_version: int = Field(ge=1)
+    kabupaten: str = Field(pattern=r"^\d{4}$")
+    kecamatan: str = Field(pattern=r"^\d{6}$")
+    aggregate_type: str = Field(min_length=1)
+    aggregate_id: str = Field(min_length=1)
+    aggregate_version: int = Field(ge=1)
+    occurred_at: AwareDatetime
+    recorded_at: AwareDatetime
+    command_id: str = Field(min_length=1)
+    correlation_id: str = Field(min_length=1)
+    actor: str = Field(min_length=1)
+    payload: dict[str, Any]
+    prev_hash: str = Field(pattern=_HASH)
+    hash: str = Field(pattern=_HASH)
+
+    def event(self) -> DomainEvent:
+        """The payload as its current contract (upcast from older versions)."""
+        try:
+            return upcast(self.type, self.schema_version, self.payload)
+        except (ValidationError, ValueError, LookupError) as exc:
+            raise MalformedEvent(f"event {self.event_id} ({self.type}): {exc}") from exc
+
+
+def _utc_iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("event times must be timezone-aware")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def seal(
+    ref: AggregateRef,
+    version: int,
+    event: DomainEvent,
+    meta: Metadata,
+    prev_hash: str,
+    occurred_at: datetime,
+    recorded_at: datetime,
+) -> tuple[Envelope, bytes]:
+    """Build the envelope of a new event and the exact bytes to store."""
+    body: dict[str, Any] = {
+        "event_id": str(uuid7()),
+        "type": event.type_name(),
+        "schema_version": event.event_version,
+        "kabupaten": ref.tenant.kab,
+        "kecamatan": ref.tenant.kec,
+        "aggregate_type": ref.aggregate_type,
+        "aggregate_id": ref.aggregate_id,
+        "aggregate_version": version,
+        "occurred_at": _utc_iso(occurred_at),
+        "recorded_at": _utc_iso(recorded_at),
+        "command_id": meta.command_id,
+        "correlation_id": meta.correlation_id,
+        "actor": meta.actor,
+        "payload": event.model_dump(mode="json"),
+        "prev_hash": prev_hash or GENESIS_HASH,
+    }
+    body["hash"] = chain_hash(body)
+    data = canonical_bytes(body)
+    return Envelope.model_validate(body), data
+
+
+def open_envelope(data: bytes) -> Envelope:
+    """Parse stored bytes into an envelope; a malformed one is refused with the reason."""
+    try:
+        doc = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise MalformedEvent(f"not JSON: {exc}") from exc
+    try:
+        return Envelope.model_validate(doc)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "envelope"
+        raise MalformedEvent(f"envelope field {field}: {first['msg']}") from exc

@@ -1,0 +1,78 @@
+"""The base of every event contract, its type registry and the upcaster chain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+JsonDict = dict[str, Any]
+Upcaster = Callable[[JsonDict], JsonDict]
+
+_TYPES: dict[str, type[DomainEvent]] = {}
+_UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+class UnknownEventType(LookupError):
+    """An envelope names an event type no contract module has registered."""
+
+
+class DomainEvent(BaseModel):
+    """A fact, past tense. Subclasses are registered under their class name.
+
+    `event_version` is the schema version of the payload; an older stored version is
+    brought up to this one by the registered upcasters before validation.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_version: ClassVar[int] = 1
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__name__
+        existing = _TYPES.get(name)
+        if existing is not None and existing.__module__ != cls.__module__:
+            raise TypeError(f"event type {name} is already defined in {existing.__module__}")
+        _TYPES[name] = cls
+
+    @classmethod
+    def type_name(cls) -> str:
+        return cls.__name__
+
+
+def event_class(type_name: str) -> type[DomainEvent]:
+    try:
+        return _TYPES[type_name]
+    except KeyError:
+        raise UnknownEventType(f"no event contract registered for type {type_name!r}") from None
+
+
+def register_upcaster(type_name: str, from_version: int) -> Callable[[Upcaster], Upcaster]:
+    """Register a function mapping a payload of `from_version` to `from_version + 1`."""
+
+    def decorate(fn: Upcaster) -> Upcaster:
+        key = (type_name, from_version)
+        if key in _UPCASTERS:
+            raise ValueError(f"upcaster for {type_name} v{from_version} already registered")
+        _UPCASTERS[key] = fn
+        return fn
+
+    return decorate
+
+
+def upcast(type_name: str, version: int, payload: JsonDict) -> DomainEvent:
+    """Bring a stored payload to the current contract and validate it."""
+    cls = event_class(type_name)
+    if version > cls.event_version:
+        raise ValueError(
+            f"{type_name} v{version} is newer than this code's v{cls.event_version}"
+        )
+    while version < cls.event_version:
+        step = _UPCASTERS.get((type_name, version))
+        if step is None:
+            raise ValueError(f"no upcaster for {type_name} from v{version}")
+        payload = step(payload)
+        version += 1
+    return cls.model_validate(payload)

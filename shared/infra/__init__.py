@@ -1,0 +1,1 @@
+"""Where the infrastructure comes from: given URLs, containers, or embedded binaries."""
