@@ -7,10 +7,11 @@ import random
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from shared.canonical import GENESIS_HASH
+from shared.clock import utc_now
 from shared.envelope import Metadata
 from shared.errors import WriteConflict
 from shared.events.base import DomainEvent
@@ -19,10 +20,6 @@ from shared.logreader import StoredEvent
 from shared.tenancy import AggregateRef
 
 S = TypeVar("S")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ class EventStore:
 
     async def load(self, ref: AggregateRef, after_seq: int = 0) -> list[StoredEvent]:
         """The aggregate's events after `after_seq`, in order."""
+        await self.ensure_stream(ref.tenant.kab)
         events: list[StoredEvent] = []
         async for page in read_pages(self.nc, ref.stream, ref.subject, after_seq + 1):
             events.extend(page)

@@ -1,0 +1,178 @@
+"""A service's read side: its schema, its projectors per kabupaten, read-your-writes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+from nats.aio.client import Client as NATS
+from nats.js.errors import NotFoundError
+
+from shared.db import ident, migrate
+from shared.errors import NotCaughtUp, NotFound
+from shared.eventstore import EventStore
+from shared.projection import (
+    Checkpoints,
+    Projection,
+    Projector,
+    ProjectorSettings,
+    begin_batch,
+    relevant,
+)
+from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
+
+log = logging.getLogger("smart.readside")
+
+
+class ReadSide:
+    """Runs the projectors of one service for every kabupaten it serves."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        schema: str,
+        migrations: Path | None,
+        projections: Sequence[Projection],
+        nc: NATS,
+        pool: asyncpg.Pool,
+        store: EventStore,
+        settings: ProjectorSettings | None = None,
+        kabupaten: list[str] | None = None,
+        discovery_interval_s: float = 2.0,
+    ) -> None:
+        self.service, self.schema = service, ident(schema)
+        self.migrations = migrations
+        self.projections = list(projections)
+        self.nc, self.pool, self.store = nc, pool, store
+        self.settings = settings or ProjectorSettings()
+        self.kabupaten = kabupaten
+        self.discovery_interval_s = discovery_interval_s
+        self.checkpoints = Checkpoints(pool, schema)
+        self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
+        self._discovery: asyncio.Task[None] | None = None
+        self._lock_conn: asyncpg.Connection | None = None
+        self._lock_guard = asyncio.Lock()
+
+    async def migrate(self) -> None:
+        async with self.pool.acquire() as conn:
+            await migrate(conn, self.schema, self.migrations)
+
+    async def start(self) -> None:
+        await self.migrate()
+        self._lock_conn = await self.pool.acquire()
+        await self.discover()
+        self._discovery = asyncio.create_task(self._discover_forever())
+
+    async def stop(self) -> None:
+        tasks = [*self._tasks.values(), *([self._discovery] if self._discovery else [])]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        if self._lock_conn is not None:
+            await self.pool.release(self._lock_conn)
+            self._lock_conn = None
+
+    async def _discover_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.discovery_interval_s)
+            try:
+                await self.discover()
+            except Exception:
+                log.exception("%s: stream discovery failed", self.service)
+
+    async def discover(self) -> None:
+        names = [n for n in await self.store.stream_names() if n.startswith(STREAM_PREFIX)]
+        for name in names:
+            kab = kab_of_stream(name)
+            if self.kabupaten is None or kab in self.kabupaten:
+                await self.follow(kab)
+
+    async def follow(self, kab: str) -> bool:
+        """Start this service's projectors on the kabupaten's stream, if it exists."""
+        if self._lock_conn is None:
+            raise RuntimeError("read side not started")
+        if all((kab, p.name) in self._tasks for p in self.projections):
+            return True
+        try:
+            await self.store.js.stream_info(stream_name(kab))
+        except NotFoundError:
+            return False
+        for projection in self.projections:
+            if (kab, projection.name) not in self._tasks:
+                projector = Projector(
+                    self.nc, self.pool, self.service, self.schema, kab, projection, self.settings
+                )
+                self._tasks[(kab, projection.name)] = asyncio.create_task(
+                    projector.run(self._lock_conn, self._lock_guard)
+                )
+        return True
+
+    async def caught_up(self, kab: str, position: int) -> bool:
+        stream = stream_name(kab)
+        if position <= 0:
+            return True
+        if not await self.follow(kab) or await self.store.last_seq(kab) < position:
+            return False
+        for projection in self.projections:
+            if await self.checkpoints.position(projection.name, stream) >= position:
+                continue
+            try:
+                info = await self.store.js.consumer_info(stream, f"{self.service}__{projection.name}")
+            except NotFoundError:
+                return False
+            if info.num_pending or info.num_ack_pending:
+                return False
+        return True
+
+    async def wait_for(self, kab: str, position: int | None, timeout: float = 10.0) -> None:
+        """Return once every projection has applied all its events up to `position`."""
+        if not position:
+            return
+        deadline = time.monotonic() + timeout
+        while not await self.caught_up(kab, position):
+            if time.monotonic() > deadline:
+                raise NotCaughtUp(position)
+            await asyncio.sleep(0.02)
+
+    async def lag(self) -> list[dict[str, object]]:
+        rows: list[dict[str, object]] = []
+        for kab, name in sorted(self._tasks):
+            stream = stream_name(kab)
+            position = await self.checkpoints.position(name, stream)
+            try:
+                info = await self.store.js.consumer_info(stream, f"{self.service}__{name}")
+                pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+            except NotFoundError:
+                pending = -1
+            rows.append({"projection": name, "stream": stream, "position": position,
+                         "pending": pending})
+        return rows
+
+    async def retry_dead_letter(self, dead_letter_id: int) -> None:
+        """Apply a dead-lettered event again (after a fix); mark it resolved if it applies."""
+        row = await self.pool.fetchrow(
+            f"select * from {self.schema}.dead_letters where id=$1 and resolved_at is null",
+            dead_letter_id,
+        )
+        if row is None:
+            raise NotFound("dead letter", str(dead_letter_id))
+        projection = next(p for p in self.projections if p.name == row["projection"])
+        kab = kab_of_stream(row["stream"])
+        event = await self.store.get(kab, int(row["seq"]))
+        if event is None:
+            raise NotFound("event", str(row["seq"]))
+        async with self.pool.acquire() as conn, conn.transaction():
+            await begin_batch(conn, self.schema)
+            await projection.apply(conn, relevant(projection, kab, [event]))
+            await conn.execute(
+                "update dead_letters set resolved_at = now() where id = $1", dead_letter_id
+            )

@@ -1,0 +1,115 @@
+"""Commands and queries over NATS request-reply: the request, the reply, the error mapping."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nats.aio.client import Client as NATS
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shared.envelope import Metadata
+from shared.errors import DomainError
+from shared.tenancy import Tenant, check_token
+
+log = logging.getLogger("smart.rpc")
+RPC_ROOT = "smartrpc"
+
+
+def rpc_subject(kab: str, service: str, name: str) -> str:
+    """`smartrpc.<kab>.<service>.<name>`: outside every stream, scoped by kabupaten."""
+    return f"{RPC_ROOT}.{kab}.{check_token(service, 'service')}.{check_token(name, 'name')}"
+
+
+def rpc_pattern(service: str, name: str) -> str:
+    return f"{RPC_ROOT}.*.{service}.{name}"
+
+
+class RpcRequest(BaseModel):
+    """What the gateway (or a test) sends: the tenant, who asks, and the input."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kab: str
+    kec: str
+    command_id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1)
+    correlation_id: str | None = None
+    actor: str = "system"
+    wait_for: int | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    body: Any = None
+
+    @property
+    def tenant(self) -> Tenant:
+        return Tenant.parse(self.kab, self.kec)
+
+    @property
+    def meta(self) -> Metadata:
+        return Metadata(
+            command_id=self.command_id,
+            correlation_id=self.correlation_id or self.command_id,
+            actor=self.actor,
+        )
+
+
+class RpcReply(BaseModel):
+    """The answer: an HTTP-like status, the log position reached, data or an error body."""
+
+    status: int = 200
+    position: int | None = None
+    data: Any = None
+    error: dict[str, Any] | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc if p not in ("body", "params")) or "body"
+
+
+def invalid_reply(exc: ValidationError) -> RpcReply:
+    first = exc.errors()[0]
+    field = _field_name(tuple(first["loc"]))
+    msg = first["msg"]
+    return RpcReply(
+        status=422,
+        error={
+            "code": "INVALID",
+            "message": f"Isian '{field}' tidak valid: {msg}",
+            "message_en": f"Field '{field}' is invalid: {msg}",
+            "field": field,
+        },
+    )
+
+
+async def answer(work: Callable[[], Awaitable[RpcReply]]) -> RpcReply:
+    """Run a handler and turn every refusal into a reply; nothing escapes as a crash."""
+    try:
+        return await work()
+    except ValidationError as exc:
+        return invalid_reply(exc)
+    except DomainError as exc:
+        return RpcReply(status=exc.status, error=exc.body()["error"])
+    except Exception:
+        log.exception("rpc handler failed")
+        return RpcReply(
+            status=500,
+            error={
+                "code": "INTERNAL",
+                "message": "Terjadi kesalahan pada server",
+                "message_en": "The server failed to handle the request",
+            },
+        )
+
+
+async def call(
+    nc: NATS, service: str, name: str, request: RpcRequest, timeout: float = 20.0
+) -> RpcReply:
+    """Send a request to a service and parse its reply."""
+    subject = rpc_subject(request.tenant.kab, service, name)
+    msg = await nc.request(subject, request.model_dump_json().encode(), timeout=timeout)
+    return RpcReply.model_validate_json(msg.data)

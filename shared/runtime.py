@@ -1,0 +1,100 @@
+"""The composition of one service: connections, event store, read side and NATS edge."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import nats
+from faststream.nats import NatsBroker, NatsRouter
+from nats.aio.client import Client as NATS
+
+from shared.aggregate import CommandRunner
+from shared.config import Settings
+from shared.db import create_pool
+from shared.eventstore import EventStore
+from shared.projection import Projection, ProjectorSettings
+from shared.readside import ReadSide
+
+log = logging.getLogger("smart.runtime")
+
+
+@dataclass
+class Runtime:
+    """What a service's handlers and queries use; built once, in the composition root."""
+
+    name: str
+    schema: str
+    settings: Settings
+    nc: NATS
+    pool: asyncpg.Pool
+    store: EventStore
+    runner: CommandRunner
+    readside: ReadSide
+    broker: NatsBroker | None = None
+    extras: dict[str, object] = field(default_factory=dict)
+
+    async def wait_for(self, kab: str, position: int | None) -> None:
+        """Read-your-writes: block (bounded) until the read side reached `position`."""
+        await self.readside.wait_for(kab, position, self.settings.wait_for_timeout_s)
+
+    async def catch_up(self, kab: str) -> None:
+        """Reach the head of the kabupaten's log: before answering 'unknown' for something
+        another service may have just created."""
+        await self.store.ensure_stream(kab)
+        await self.wait_for(kab, await self.store.last_seq(kab))
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """What a service declares to be run: its schema, projections and request handlers."""
+
+    name: str
+    schema: str
+    migrations: Path | None
+    projections: Callable[[Settings], Sequence[Projection]]
+    router: Callable[[Runtime], NatsRouter]
+
+
+async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
+    servers = settings.nats_servers()
+    if not servers or not settings.database_url:
+        raise RuntimeError("SMART_NATS_URL and SMART_DATABASE_URL must be set to run a service")
+    nc = await nats.connect(servers=servers, name=f"smart-{spec.name}", max_reconnect_attempts=-1)
+    pool = await create_pool(settings.database_url, max_size=8)
+    store = EventStore(
+        nc, replicas=settings.stream_replicas, duplicate_window_s=settings.duplicate_window_s
+    )
+    readside = ReadSide(
+        service=spec.name,
+        schema=spec.schema,
+        migrations=spec.migrations,
+        projections=spec.projections(settings),
+        nc=nc,
+        pool=pool,
+        store=store,
+        settings=ProjectorSettings(
+            batch=settings.projector_batch, max_attempts=settings.projector_max_attempts
+        ),
+        kabupaten=settings.served_kabupaten(),
+    )
+    runtime = Runtime(spec.name, spec.schema, settings, nc, pool, store, CommandRunner(store),
+                      readside)
+    await readside.start()
+    broker = NatsBroker(servers, name=f"smart-{spec.name}-edge", logger=None)
+    broker.include_router(spec.router(runtime))
+    await broker.start()
+    runtime.broker = broker
+    log.info("service %s running", spec.name)
+    return runtime
+
+
+async def close_runtime(runtime: Runtime) -> None:
+    if runtime.broker is not None:
+        await runtime.broker.stop()
+    await runtime.readside.stop()
+    await runtime.pool.close()
+    await runtime.nc.drain()

@@ -1,0 +1,70 @@
+"""The one infrastructure fixture: URLs from the environment, else containers, else embedded."""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import nats
+import pytest
+import pytest_asyncio
+from nats.aio.client import Client as NATS
+
+from shared.config import Settings
+from shared.infra.containers import containers, docker_available
+from shared.infra.local import Endpoints, LocalInfrastructure
+
+
+@pytest.fixture(scope="session")
+def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
+    nats_url, db_url = os.environ.get("SMART_NATS_URL"), os.environ.get("SMART_DATABASE_URL")
+    if nats_url and db_url:
+        yield Endpoints(nats_url, db_url)
+    elif docker_available():
+        with containers() as endpoints:
+            yield endpoints
+    else:
+        local = LocalInfrastructure(Path(tmp_path_factory.mktemp("infra")))
+        endpoints = local.start()
+        try:
+            yield endpoints
+        finally:
+            local.stop()
+
+
+@pytest.fixture
+def settings(infra: Endpoints) -> Settings:
+    return Settings(nats_url=infra.nats_url, database_url=infra.database_url,
+                    secret_key="test-secret")
+
+
+@pytest_asyncio.fixture
+async def nc(infra: Endpoints) -> AsyncIterator[NATS]:
+    client = await nats.connect(infra.nats_url)
+    yield client
+    await client.drain()
+
+
+@pytest_asyncio.fixture
+async def pool(infra: Endpoints) -> AsyncIterator[asyncpg.Pool]:
+    p = await asyncpg.create_pool(infra.database_url, min_size=1, max_size=10)
+    assert p is not None
+    yield p
+    await p.close()
+
+
+_CODES = iter(random.sample(range(1000, 10000), 9000))
+
+
+@pytest.fixture
+def kab() -> str:
+    """A fresh random kabupaten code per test: its own stream, so tests never collide."""
+    return f"{next(_CODES)}"
+
+
+@pytest.fixture
+def kec(kab: str) -> str:
+    return f"{kab}{random.randint(10, 99)}"
