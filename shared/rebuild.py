@@ -19,6 +19,8 @@ from shared.projection import record_dead_letter, relevant, save_checkpoint
 from shared.readside import ReadSide
 from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
 
+Bounds = dict[tuple[str, str], int]
+
 
 @dataclass
 class Progress:
@@ -38,14 +40,17 @@ ProgressFn = Callable[[Progress], None]
 
 async def apply_page(
     conn: asyncpg.Connection, readside: ReadSide, schema: str, kab: str,
-    page: Sequence[StoredEvent], after: dict[str, int] | None = None,
+    page: Sequence[StoredEvent], floors: Bounds | None = None, ceilings: Bounds | None = None,
 ) -> None:
-    """Apply one page of the log to every projection (inside the caller's transaction)."""
+    """Apply one page of the log to every projection (inside the caller's transaction),
+    each only above its floor and up to its ceiling when given."""
     stream = stream_name(kab)
     await conn.execute(f"set local search_path to {ident(schema)}")
     for projection in readside.projections:
-        floor = (after or {}).get(projection.name, 0)
-        events = [e for e in relevant(projection, kab, page) if e.seq > floor]
+        key = (projection.name, stream)
+        floor = (floors or {}).get(key, 0)
+        ceiling = (ceilings or {}).get(key, page[-1].seq) if ceilings is not None else page[-1].seq
+        events = [e for e in relevant(projection, kab, page) if floor < e.seq <= ceiling]
         if events:
             try:
                 async with conn.transaction():
@@ -57,31 +62,57 @@ async def apply_page(
                             await projection.apply(conn, [event])
                     except Exception as exc:  # noqa: BLE001 - recorded as a dead letter
                         await record_dead_letter(conn, projection.name, stream, event, exc, 1)
-        await save_checkpoint(conn, projection.name, stream, page[-1].seq)
+        top = min(ceiling, page[-1].seq)
+        if top > floor:
+            await save_checkpoint(conn, projection.name, stream, top)
 
 
-async def _positions(conn: asyncpg.Connection, schema: str) -> dict[tuple[str, str], int]:
+async def positions(conn: asyncpg.Connection, schema: str) -> Bounds:
     rows = await conn.fetch(f"select projection, stream, position from {ident(schema)}.checkpoints")
     return {(r["projection"], r["stream"]): int(r["position"]) for r in rows}
 
 
-async def _catch_up(
-    conn: asyncpg.Connection, readside: ReadSide, shadow: str, kab: str, upto: int | None = None
+async def catch_up(
+    conn: asyncpg.Connection, readside: ReadSide, shadow: str, kab: str,
+    ceilings: Bounds | None = None, progress: ProgressFn | None = None,
 ) -> int:
+    """Apply to `shadow` what it has not seen yet of the kabupaten's log."""
     stream = stream_name(kab)
-    done = await _positions(conn, shadow)
-    after = {p.name: done.get((p.name, stream), 0) for p in readside.projections}
-    start = min(after.values(), default=0) + 1
-    count = 0
+    floors = await positions(conn, shadow)
+    start = min((floors.get((p.name, stream), 0) for p in readside.projections), default=0) + 1
+    limit = max(((ceilings or {}).get((p.name, stream), 0) for p in readside.projections),
+                default=0) if ceilings is not None else None
+    end = await readside.store.last_seq(kab)
+    started, count = time.monotonic(), 0
     async for page in read_pages(readside.nc, stream, f"smart.{kab}.>", start, batch=2000):
-        if upto is not None:
-            page = [e for e in page if e.seq <= upto]
+        if limit is not None:
+            page = [e for e in page if e.seq <= limit]
             if not page:
                 break
         async with conn.transaction():
-            await apply_page(conn, readside, shadow, kab, page, after)
+            await apply_page(conn, readside, shadow, kab, page, floors, ceilings)
         count += len(page)
+        if progress:
+            progress(Progress(stream, page[-1].seq, end, count, time.monotonic() - started))
     return count
+
+
+def served_kabupaten(readside: ReadSide, stream_names: list[str]) -> list[str]:
+    kabs = [kab_of_stream(n) for n in stream_names if n.startswith(STREAM_PREFIX)]
+    return [k for k in kabs if readside.kabupaten is None or k in readside.kabupaten]
+
+
+async def build_shadow(
+    conn: asyncpg.Connection, readside: ReadSide, shadow: str,
+    ceilings: Bounds | None = None, progress: ProgressFn | None = None,
+) -> list[str]:
+    """A fresh `shadow` schema projected from sequence 1; returns the kabupaten covered."""
+    await conn.execute(f"drop schema if exists {ident(shadow)} cascade")
+    await migrate(conn, shadow, readside.migrations)
+    kabs = served_kabupaten(readside, await readside.store.stream_names())
+    for kab in kabs:
+        await catch_up(conn, readside, shadow, kab, ceilings, progress)
+    return kabs
 
 
 async def rebuild(
@@ -91,32 +122,11 @@ async def rebuild(
     Returns the name of the schema holding the rebuilt read models."""
     shadow = f"{readside.schema}__shadow"
     async with readside.pool.acquire() as conn:
-        await conn.execute(f"drop schema if exists {shadow} cascade")
-        await migrate(conn, shadow, readside.migrations)
-        names = [n for n in await readside.store.stream_names() if n.startswith(STREAM_PREFIX)]
-        kabs = [kab_of_stream(n) for n in names
-                if readside.kabupaten is None or kab_of_stream(n) in readside.kabupaten]
-        for kab in kabs:
-            await _rebuild_stream(conn, readside, shadow, kab, progress)
+        kabs = await build_shadow(conn, readside, shadow, progress=progress)
         if not switch:
             return shadow
         await _switch(conn, readside, shadow, kabs)
     return readside.schema
-
-
-async def _rebuild_stream(
-    conn: asyncpg.Connection, readside: ReadSide, shadow: str, kab: str,
-    progress: ProgressFn | None,
-) -> None:
-    stream = stream_name(kab)
-    end = await readside.store.last_seq(kab)
-    started, count = time.monotonic(), 0
-    async for page in read_pages(readside.nc, stream, f"smart.{kab}.>", 1, batch=2000):
-        async with conn.transaction():
-            await apply_page(conn, readside, shadow, kab, page)
-        count += len(page)
-        if progress:
-            progress(Progress(stream, page[-1].seq, end, count, time.monotonic() - started))
 
 
 async def _switch(
@@ -124,14 +134,12 @@ async def _switch(
 ) -> None:
     live = readside.schema
     for kab in kabs:
-        await _catch_up(conn, readside, shadow, kab)
+        await catch_up(conn, readside, shadow, kab)
     async with conn.transaction():
         await conn.execute("select pg_advisory_xact_lock($1)", advisory_key("switch", live))
-        live_positions = await _positions(conn, live)
+        live_positions = await positions(conn, live)
         for kab in kabs:
-            upto = max((v for (_, s), v in live_positions.items() if s == stream_name(kab)),
-                       default=0)
-            await _catch_up(conn, readside, shadow, kab, upto)
+            await catch_up(conn, readside, shadow, kab, live_positions)
         await conn.execute(f"alter schema {live} rename to {live}__old")
         await conn.execute(f"alter schema {shadow} rename to {live}")
         await conn.execute(f"drop schema {live}__old cascade")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.envelope import Metadata
@@ -16,6 +18,7 @@ from shared.tenancy import Tenant, check_token
 
 log = logging.getLogger("smart.rpc")
 RPC_ROOT = "smartrpc"
+NO_RESPONDER_RETRIES = 10
 
 
 def rpc_subject(kab: str, service: str, name: str) -> str:
@@ -111,5 +114,14 @@ async def call(
 ) -> RpcReply:
     """Send a request to a service and parse its reply."""
     subject = rpc_subject(request.tenant.kab, service, name)
-    msg = await nc.request(subject, request.model_dump_json().encode(), timeout=timeout)
-    return RpcReply.model_validate_json(msg.data)
+    data = request.model_dump_json().encode()
+    for attempt in range(NO_RESPONDER_RETRIES):
+        try:
+            msg = await nc.request(subject, data, timeout=timeout)
+        except NoRespondersError:
+            if attempt == NO_RESPONDER_RETRIES - 1:
+                raise
+            await asyncio.sleep(0.1 * (attempt + 1))
+            continue
+        return RpcReply.model_validate_json(msg.data)
+    raise AssertionError("unreachable")

@@ -87,6 +87,7 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     broker = NatsBroker(servers, name=f"smart-{spec.name}-edge", logger=None)
     broker.include_router(spec.router(runtime))
     await broker.start()
+    await broker.connection.flush()
     runtime.broker = broker
     log.info("service %s running", spec.name)
     return runtime

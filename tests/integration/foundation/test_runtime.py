@@ -48,7 +48,7 @@ async def test_command_and_query_over_request_reply(settings, nc, kab, tmp_path:
     (tmp_path / "001.sql").write_text(TALLY_SQL)
     schema = f"t_{uuid.uuid4().hex[:10]}"
     spec = ServiceSpec("tally", schema, tmp_path, lambda s: [TallyProjection()], router)
-    async with running(spec, settings) as rt:
+    async with running(spec, settings.model_copy(update={"kabupaten": kab})) as rt:
         kec = f"{kab}01"
         bad = await rpc(nc, "tally", "add", kab, kec, body={"n": -1})
         assert bad.status == 422
