@@ -5,7 +5,7 @@ Consumers (donations, distribution, integrity) import only this module.
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -15,6 +15,7 @@ from shared.tenancy import AggregateRef, Tenant
 
 SERVICE = "scheduler"
 KECAMATAN_AGGREGATE = "kecamatan"
+ROTA_AGGREGATE = "rota"
 
 
 class ActivityKind(StrEnum):
@@ -34,18 +35,55 @@ class Desa(BaseModel):
     name: str
 
 
+class DayOff(BaseModel):
+    """A local day off of the kecamatan (a regency anniversary, a local cuti bersama)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    date: dt.date
+    name: str
+
+
 class KecamatanConfigured(DomainEvent):
     """The kecamatan was set up or its set-up changed: its name, its desa in rotation order
     and its units (the kecamatan office and the village governments that donate).
     Each event carries the whole set-up, so the latest one is the current state.
 
-    v1: first version.
+    v1: first version. `fifth_friday` (the kind held on a month's 5th Friday, none when
+    absent) and `days_off` (local days off, none when absent) were added with defaults.
     """
 
     kecamatan: str = Field(description="Kemendagri code with dots, e.g. 35.20.05")
     name: str
     desa: list[Desa]
     units: list[str]
+    fifth_friday: ActivityKind | None = None
+    days_off: list[DayOff] = Field(default_factory=list)
+
+
+class ActivityScheduled(DomainEvent):
+    """An activity of the rota was planned when its month was scheduled.
+
+    `planned_for` is its rota day (the n-th Friday, a Tuesday); `date` the day it takes
+    place: earlier in the same week when the rota day is a day off. `year` and `month` are
+    those of `planned_for`: a moved activity stays in that month. A `skipped` activity found
+    no working day in its week: it keeps its date, has no host and names the day off in
+    `note`. `rotation_round` is the round of the kind's rotation the host's turn belongs to
+    (0 when skipped).
+
+    v1: first version.
+    """
+
+    activity_id: str
+    kind: ActivityKind
+    year: int
+    month: int = Field(ge=1, le=12)
+    planned_for: dt.date
+    date: dt.date
+    host_desa: str | None
+    rotation_round: int = Field(ge=0)
+    skipped: bool = False
+    note: str | None = None
 
 
 class ActivityHeld(DomainEvent):
@@ -57,14 +95,46 @@ class ActivityHeld(DomainEvent):
 
     activity_id: str
     kind: ActivityKind
-    date: date
-    held_on: date
+    date: dt.date
+    held_on: dt.date
     host_desa: str | None
     officials: int = Field(ge=0)
     residents: int = Field(ge=0)
     notes: str | None = None
 
 
+class ActivityCancelled(DomainEvent):
+    """A scheduled activity will not take place; its host's turn stays used.
+
+    v1: first version.
+    """
+
+    activity_id: str
+    kind: ActivityKind
+    date: dt.date
+    host_desa: str | None
+    reason: str
+
+
+class ActivityRescheduled(DomainEvent):
+    """A scheduled activity was moved to another working day of its month.
+
+    v1: first version.
+    """
+
+    activity_id: str
+    kind: ActivityKind
+    from_date: dt.date
+    date: dt.date
+    host_desa: str | None
+    reason: str | None = None
+
+
 def kecamatan_ref(tenant: Tenant) -> AggregateRef:
     """Where a kecamatan's set-up lives in the log: read its last event for the current one."""
     return AggregateRef(tenant, SERVICE, KECAMATAN_AGGREGATE, tenant.kec)
+
+
+def rota_ref(tenant: Tenant) -> AggregateRef:
+    """Where a kecamatan's rota lives: every activity event and the rotation, one aggregate."""
+    return AggregateRef(tenant, SERVICE, ROTA_AGGREGATE, tenant.kec)
