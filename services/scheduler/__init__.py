@@ -1,0 +1,1 @@
+"""The scheduler service: kecamatan set-up, the Friday and Tuesday rota, what was held."""
