@@ -5,8 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import Any, TypeAlias
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+DbConn: TypeAlias = asyncpg.Connection[Any] | PoolConnectionProxy[Any]
+"""A connection, pooled or not: what projections, migrations and digests are given."""
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -57,18 +62,18 @@ async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asy
     return pool
 
 
-async def migrate(conn: asyncpg.Connection, schema: str, migrations: Path | None) -> list[str]:
+async def migrate(conn: DbConn, schema: str, migrations: Path | None) -> list[str]:
     """Create `schema` with the projection mechanism tables, then apply new .sql files in
     name order, each once. Migrations use unqualified names: they run inside the schema."""
     schema = ident(schema)
     applied: list[str] = []
+    files = sorted(migrations.glob("*.sql")) if migrations else []
     async with conn.transaction():
         await conn.execute("select pg_advisory_xact_lock($1)", advisory_key("migrate", schema))
         await conn.execute(f"create schema if not exists {schema}")
         await conn.execute(f"set local search_path to {schema}")
         await conn.execute(MECHANISM_SQL)
         done = {r["name"] for r in await conn.fetch("select name from schema_migrations")}
-        files = sorted(migrations.glob("*.sql")) if migrations else []
         for path in files:
             if path.name in done:
                 continue
@@ -78,7 +83,7 @@ async def migrate(conn: asyncpg.Connection, schema: str, migrations: Path | None
     return applied
 
 
-async def table_digest(conn: asyncpg.Connection, schema: str, table: str) -> tuple[int, str]:
+async def table_digest(conn: DbConn, schema: str, table: str) -> tuple[int, str]:
     """(row count, MD5 over the rows' text in sorted order): equal digests, equal tables."""
     row = await conn.fetchrow(
         f"select count(*) as n, coalesce(md5(string_agg(t::text, E'\\n' order by t::text)), '')"

@@ -46,9 +46,7 @@ class Appended:
 class EventStore:
     """Appends to and reads from the kabupaten streams."""
 
-    def __init__(
-        self, nc: NATS, *, replicas: int = 1, duplicate_window_s: float = 120.0
-    ) -> None:
+    def __init__(self, nc: NATS, *, replicas: int = 1, duplicate_window_s: float = 120.0) -> None:
         self.nc = nc
         self.js = nc.jetstream()
         self.replicas = replicas
@@ -137,7 +135,9 @@ class EventStore:
             return await self._publish_one(ref, *sealed[0])
         return await self._publish_batch(ref, sealed)
 
-    async def _publish_one(self, ref: AggregateRef, headers: dict[str, str], data: bytes) -> Appended:
+    async def _publish_one(
+        self, ref: AggregateRef, headers: dict[str, str], data: bytes
+    ) -> Appended:
         try:
             ack = await self.js.publish(ref.subject, data, headers=headers, stream=ref.stream)
         except APIError as exc:

@@ -10,6 +10,7 @@ projection's advisory lock consumes, and it restarts the consumer from the check
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
-from shared.db import advisory_key, ident
+from shared.db import DbConn, advisory_key, ident
 from shared.logreader import StoredEvent
 from shared.tenancy import stream_name
 
@@ -40,7 +41,7 @@ class Projection(Protocol):
 
     def filters(self, kab: str) -> list[str]: ...
 
-    async def apply(self, conn: asyncpg.Connection, events: Sequence[StoredEvent]) -> None: ...
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None: ...
 
 
 def subject_matches(pattern: str, subject: str) -> bool:
@@ -90,13 +91,13 @@ class Checkpoints:
         )
 
 
-async def begin_batch(conn: asyncpg.Connection, schema: str) -> None:
+async def begin_batch(conn: DbConn, schema: str) -> None:
     """Inside a transaction: wait out a schema switch, then write into `schema`."""
     await conn.execute("select pg_advisory_xact_lock_shared($1)", advisory_key("switch", schema))
     await conn.execute(f"set local search_path to {ident(schema)}")
 
 
-async def save_checkpoint(conn: asyncpg.Connection, projection: str, stream: str, seq: int) -> None:
+async def save_checkpoint(conn: DbConn, projection: str, stream: str, seq: int) -> None:
     await conn.execute(
         "insert into checkpoints(projection, stream, position) values ($1, $2, $3)"
         " on conflict (projection, stream) do update"
@@ -108,8 +109,12 @@ async def save_checkpoint(conn: asyncpg.Connection, projection: str, stream: str
 
 
 async def record_dead_letter(
-    conn: asyncpg.Connection, projection: str, stream: str, event: StoredEvent,
-    error: BaseException, attempts: int,
+    conn: DbConn,
+    projection: str,
+    stream: str,
+    event: StoredEvent,
+    error: BaseException,
+    attempts: int,
 ) -> None:
     event_type = None
     try:
@@ -120,8 +125,13 @@ async def record_dead_letter(
         "insert into dead_letters(projection, stream, seq, subject, event_type, error, attempts)"
         " values ($1, $2, $3, $4, $5, $6, $7) on conflict (projection, stream, seq) do update"
         " set error = excluded.error, attempts = excluded.attempts, resolved_at = null",
-        projection, stream, event.seq, event.subject, event_type,
-        f"{type(error).__name__}: {error}"[:2000], attempts,
+        projection,
+        stream,
+        event.seq,
+        event.subject,
+        event_type,
+        f"{type(error).__name__}: {error}"[:2000],
+        attempts,
     )
     await save_checkpoint(conn, projection, stream, event.seq)
 
@@ -130,8 +140,14 @@ class Projector:
     """Follows one stream for one projection while this replica holds its lock."""
 
     def __init__(
-        self, nc: NATS, pool: asyncpg.Pool, service: str, schema: str, kab: str,
-        projection: Projection, settings: ProjectorSettings,
+        self,
+        nc: NATS,
+        pool: asyncpg.Pool,
+        service: str,
+        schema: str,
+        kab: str,
+        projection: Projection,
+        settings: ProjectorSettings,
     ) -> None:
         self.nc, self.pool, self.js = nc, pool, nc.jetstream()
         self.service, self.schema, self.kab = service, ident(schema), kab
@@ -141,7 +157,7 @@ class Projector:
         self.durable = f"{service}__{projection.name}"
         self._attempts: dict[int, int] = {}
 
-    async def run(self, lock_conn: asyncpg.Connection, lock_guard: asyncio.Lock) -> None:
+    async def run(self, lock_conn: DbConn, lock_guard: asyncio.Lock) -> None:
         key = advisory_key("projector", self.schema, self.projection.name, self.stream)
         while True:
             async with lock_guard:
@@ -154,18 +170,19 @@ class Projector:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("projector %s on %s stopped; restarting from checkpoint",
-                              self.durable, self.stream)
+                log.exception(
+                    "projector %s on %s stopped; restarting from checkpoint",
+                    self.durable,
+                    self.stream,
+                )
                 await asyncio.sleep(1.0)
             finally:
                 async with lock_guard:
                     await lock_conn.execute("select pg_advisory_unlock($1)", key)
 
     async def _reset_consumer(self, after: int) -> None:
-        try:
+        with contextlib.suppress(NotFoundError):
             await self.js.delete_consumer(self.stream, self.durable)
-        except NotFoundError:
-            pass
         config = ConsumerConfig(
             durable_name=self.durable,
             ack_policy=AckPolicy.ALL,
@@ -178,13 +195,17 @@ class Projector:
         await self.js.add_consumer(self.stream, config)
 
     async def _follow(self) -> None:
-        after = await Checkpoints(self.pool, self.schema).position(self.projection.name, self.stream)
+        after = await Checkpoints(self.pool, self.schema).position(
+            self.projection.name, self.stream
+        )
         await self._reset_consumer(after)
         sub = await self.js.pull_subscribe_bind(self.durable, self.stream)
         try:
             while True:
                 try:
-                    msgs = await sub.fetch(self.settings.batch, timeout=self.settings.fetch_timeout_s)
+                    msgs = await sub.fetch(
+                        self.settings.batch, timeout=self.settings.fetch_timeout_s
+                    )
                 except nats.errors.TimeoutError:
                     continue
                 await self.process(msgs)
@@ -196,7 +217,7 @@ class Projector:
         while items:
             try:
                 await self._commit([e for _, e in items])
-            except Exception as exc:  # noqa: BLE001 - narrowed event by event below
+            except Exception as exc:
                 items = await self._salvage(items, exc)
                 continue
             await items[-1][0].ack()
@@ -205,10 +226,14 @@ class Projector:
     async def _commit(self, events: list[StoredEvent]) -> None:
         async with self.pool.acquire() as conn, conn.transaction():
             await begin_batch(conn, self.schema)
-            done = await conn.fetchval(
-                "select position from checkpoints where projection=$1 and stream=$2 for update",
-                self.projection.name, self.stream,
-            ) or 0
+            done = (
+                await conn.fetchval(
+                    "select position from checkpoints where projection=$1 and stream=$2 for update",
+                    self.projection.name,
+                    self.stream,
+                )
+                or 0
+            )
             fresh = [e for e in events if e.seq > done]
             if fresh:
                 await self.projection.apply(conn, fresh)
@@ -221,23 +246,29 @@ class Projector:
         bad, error = 0, batch_error
         async with self.pool.acquire() as conn, conn.transaction():
             await begin_batch(conn, self.schema)
-            done = await conn.fetchval(
-                "select position from checkpoints where projection=$1 and stream=$2 for update",
-                self.projection.name, self.stream,
-            ) or 0
+            done = (
+                await conn.fetchval(
+                    "select position from checkpoints where projection=$1 and stream=$2 for update",
+                    self.projection.name,
+                    self.stream,
+                )
+                or 0
+            )
             for bad, (_, event) in enumerate(items):  # noqa: B007 - index of the failing one
                 if event.seq <= done:
                     continue
                 try:
                     async with conn.transaction():
                         await self.projection.apply(conn, [event])
-                except Exception as exc:  # noqa: BLE001 - recorded below, never dropped
+                except Exception as exc:
                     error = exc
                     break
             else:
                 bad = len(items)
             if bad:
-                await save_checkpoint(conn, self.projection.name, self.stream, items[bad - 1][1].seq)
+                await save_checkpoint(
+                    conn, self.projection.name, self.stream, items[bad - 1][1].seq
+                )
         if bad:
             await items[bad - 1][0].ack()
         if bad == len(items):
@@ -252,14 +283,24 @@ class Projector:
         self._attempts[event.seq] = tries
         total = tries + max(msg.metadata.num_delivered - 1, 0)
         if total < self.settings.max_attempts:
-            log.warning("projector %s: event %s failed (attempt %s): %s",
-                        self.durable, event.seq, total, error)
+            log.warning(
+                "projector %s: event %s failed (attempt %s): %s",
+                self.durable,
+                event.seq,
+                total,
+                error,
+            )
             await asyncio.sleep(self.settings.retry_delay_s * total)
             for m, _ in items:
                 await m.in_progress()
             return items
-        log.error("projector %s: event %s dead-lettered after %s attempts: %s",
-                  self.durable, event.seq, total, error)
+        log.error(
+            "projector %s: event %s dead-lettered after %s attempts: %s",
+            self.durable,
+            event.seq,
+            total,
+            error,
+        )
         async with self.pool.acquire() as conn, conn.transaction():
             await begin_batch(conn, self.schema)
             await record_dead_letter(conn, self.projection.name, self.stream, event, error, total)

@@ -13,7 +13,7 @@ import asyncpg
 from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 
-from shared.db import ident, migrate
+from shared.db import DbConn, ident, migrate
 from shared.errors import NotCaughtUp, NotFound
 from shared.eventstore import EventStore
 from shared.projection import (
@@ -56,7 +56,7 @@ class ReadSide:
         self.checkpoints = Checkpoints(pool, schema)
         self._tasks: dict[tuple[str, str], asyncio.Task[None]] = {}
         self._discovery: asyncio.Task[None] | None = None
-        self._lock_conn: asyncpg.Connection | None = None
+        self._lock_conn: DbConn | None = None
         self._lock_guard = asyncio.Lock()
 
     async def migrate(self) -> None:
@@ -78,7 +78,7 @@ class ReadSide:
                 await task
         self._tasks.clear()
         if self._lock_conn is not None:
-            await self.pool.release(self._lock_conn)
+            await self.pool.release(self._lock_conn)  # type: ignore[arg-type]
             self._lock_conn = None
 
     async def _discover_forever(self) -> None:
@@ -126,7 +126,9 @@ class ReadSide:
             if await self.checkpoints.position(projection.name, stream) >= position:
                 continue
             try:
-                info = await self.store.js.consumer_info(stream, f"{self.service}__{projection.name}")
+                info = await self.store.js.consumer_info(
+                    stream, f"{self.service}__{projection.name}"
+                )
             except NotFoundError:
                 return False
             if info.num_pending or info.num_ack_pending:
@@ -153,8 +155,9 @@ class ReadSide:
                 pending = int(info.num_pending or 0) + int(info.num_ack_pending or 0)
             except NotFoundError:
                 pending = -1
-            rows.append({"projection": name, "stream": stream, "position": position,
-                         "pending": pending})
+            rows.append(
+                {"projection": name, "stream": stream, "position": position, "pending": pending}
+            )
         return rows
 
     async def retry_dead_letter(self, dead_letter_id: int) -> None:

@@ -11,9 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import asyncpg
-
-from shared.db import advisory_key, ident, migrate
+from shared.db import DbConn, advisory_key, ident, migrate
 from shared.logreader import StoredEvent, read_pages
 from shared.projection import record_dead_letter, relevant, save_checkpoint
 from shared.readside import ReadSide
@@ -39,8 +37,13 @@ ProgressFn = Callable[[Progress], None]
 
 
 async def apply_page(
-    conn: asyncpg.Connection, readside: ReadSide, schema: str, kab: str,
-    page: Sequence[StoredEvent], floors: Bounds | None = None, ceilings: Bounds | None = None,
+    conn: DbConn,
+    readside: ReadSide,
+    schema: str,
+    kab: str,
+    page: Sequence[StoredEvent],
+    floors: Bounds | None = None,
+    ceilings: Bounds | None = None,
 ) -> None:
     """Apply one page of the log to every projection (inside the caller's transaction),
     each only above its floor and up to its ceiling when given."""
@@ -55,45 +58,51 @@ async def apply_page(
             try:
                 async with conn.transaction():
                     await projection.apply(conn, events)
-            except Exception:  # noqa: BLE001 - narrowed event by event below
+            except Exception:
                 for event in events:
                     try:
                         async with conn.transaction():
                             await projection.apply(conn, [event])
-                    except Exception as exc:  # noqa: BLE001 - recorded as a dead letter
+                    except Exception as exc:
                         await record_dead_letter(conn, projection.name, stream, event, exc, 1)
         top = min(ceiling, page[-1].seq)
         if top > floor:
             await save_checkpoint(conn, projection.name, stream, top)
 
 
-async def positions(conn: asyncpg.Connection, schema: str) -> Bounds:
+async def positions(conn: DbConn, schema: str) -> Bounds:
     rows = await conn.fetch(f"select projection, stream, position from {ident(schema)}.checkpoints")
     return {(r["projection"], r["stream"]): int(r["position"]) for r in rows}
 
 
 async def catch_up(
-    conn: asyncpg.Connection, readside: ReadSide, shadow: str, kab: str,
-    ceilings: Bounds | None = None, progress: ProgressFn | None = None,
+    conn: DbConn,
+    readside: ReadSide,
+    shadow: str,
+    kab: str,
+    ceilings: Bounds | None = None,
+    progress: ProgressFn | None = None,
 ) -> int:
     """Apply to `shadow` what it has not seen yet of the kabupaten's log."""
     stream = stream_name(kab)
     floors = await positions(conn, shadow)
     start = min((floors.get((p.name, stream), 0) for p in readside.projections), default=0) + 1
-    limit = max(((ceilings or {}).get((p.name, stream), 0) for p in readside.projections),
-                default=0) if ceilings is not None else None
+    limit = (
+        max(((ceilings or {}).get((p.name, stream), 0) for p in readside.projections), default=0)
+        if ceilings is not None
+        else None
+    )
     end = await readside.store.last_seq(kab)
     started, count = time.monotonic(), 0
     async for page in read_pages(readside.nc, stream, f"smart.{kab}.>", start, batch=2000):
-        if limit is not None:
-            page = [e for e in page if e.seq <= limit]
-            if not page:
-                break
+        events = page if limit is None else [e for e in page if e.seq <= limit]
+        if not events:
+            break
         async with conn.transaction():
-            await apply_page(conn, readside, shadow, kab, page, floors, ceilings)
-        count += len(page)
+            await apply_page(conn, readside, shadow, kab, events, floors, ceilings)
+        count += len(events)
         if progress:
-            progress(Progress(stream, page[-1].seq, end, count, time.monotonic() - started))
+            progress(Progress(stream, events[-1].seq, end, count, time.monotonic() - started))
     return count
 
 
@@ -103,8 +112,11 @@ def served_kabupaten(readside: ReadSide, stream_names: list[str]) -> list[str]:
 
 
 async def build_shadow(
-    conn: asyncpg.Connection, readside: ReadSide, shadow: str,
-    ceilings: Bounds | None = None, progress: ProgressFn | None = None,
+    conn: DbConn,
+    readside: ReadSide,
+    shadow: str,
+    ceilings: Bounds | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[str]:
     """A fresh `shadow` schema projected from sequence 1; returns the kabupaten covered."""
     await conn.execute(f"drop schema if exists {ident(shadow)} cascade")
@@ -129,9 +141,7 @@ async def rebuild(
     return readside.schema
 
 
-async def _switch(
-    conn: asyncpg.Connection, readside: ReadSide, shadow: str, kabs: list[str]
-) -> None:
+async def _switch(conn: DbConn, readside: ReadSide, shadow: str, kabs: list[str]) -> None:
     live = readside.schema
     for kab in kabs:
         await catch_up(conn, readside, shadow, kab)

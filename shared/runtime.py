@@ -81,14 +81,19 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         ),
         kabupaten=settings.served_kabupaten(),
     )
-    runtime = Runtime(spec.name, spec.schema, settings, nc, pool, store, CommandRunner(store),
-                      readside)
-    await readside.start()
-    broker = NatsBroker(servers, name=f"smart-{spec.name}-edge", logger=None)
-    broker.include_router(spec.router(runtime))
-    await broker.start()
-    await broker.connection.flush()
-    runtime.broker = broker
+    runtime = Runtime(
+        spec.name, spec.schema, settings, nc, pool, store, CommandRunner(store), readside
+    )
+    try:
+        await readside.start()
+        broker = NatsBroker(servers, name=f"smart-{spec.name}-edge", logger=None)
+        broker.include_router(spec.router(runtime))
+        runtime.broker = broker
+        await broker.start()
+        await broker.connection.flush()
+    except BaseException:
+        await close_runtime(runtime)
+        raise
     log.info("service %s running", spec.name)
     return runtime
 

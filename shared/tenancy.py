@@ -95,9 +95,8 @@ class AggregateRef:
     @property
     def subject(self) -> str:
         t = self.tenant
-        return (
-            f"{SUBJECT_ROOT}.{t.kab}.{t.kec}.{self.service}.{self.aggregate_type}.{self.aggregate_id}"
-        )
+        tail = f"{self.service}.{self.aggregate_type}.{self.aggregate_id}"
+        return f"{SUBJECT_ROOT}.{t.kab}.{t.kec}.{tail}"
 
     @property
     def stream(self) -> str:

@@ -35,9 +35,13 @@ class ChainVerifier:
     def _check(self, event: StoredEvent) -> None:
         self.checked += 1
         if event.seq != self.expected_seq:
-            self.problems.append(Discrepancy(
-                event.seq, event.subject,
-                f"stream sequences {self.expected_seq}..{event.seq - 1} are missing"))
+            self.problems.append(
+                Discrepancy(
+                    event.seq,
+                    event.subject,
+                    f"stream sequences {self.expected_seq}..{event.seq - 1} are missing",
+                )
+            )
         self.expected_seq = event.seq + 1
         try:
             ok, doc = stored_hash_ok(event.data)
@@ -45,23 +49,39 @@ class ChainVerifier:
             self.problems.append(Discrepancy(event.seq, event.subject, f"not JSON: {exc}"))
             return
         if not ok:
-            self.problems.append(Discrepancy(
-                event.seq, event.subject,
-                f"event {doc.get('event_id')} ({doc.get('type')}): hash does not match its bytes"))
+            self.problems.append(
+                Discrepancy(
+                    event.seq,
+                    event.subject,
+                    f"event {doc.get('event_id')} ({doc.get('type')}):"
+                    " hash does not match its bytes",
+                )
+            )
         version, prev = self.last.get(event.subject, (0, GENESIS_HASH))
         if doc.get("aggregate_version") != version + 1:
-            self.problems.append(Discrepancy(
-                event.seq, event.subject,
-                f"event {doc.get('event_id')}: aggregate version {doc.get('aggregate_version')}"
-                f" follows {version}"))
+            self.problems.append(
+                Discrepancy(
+                    event.seq,
+                    event.subject,
+                    f"event {doc.get('event_id')}: aggregate version {doc.get('aggregate_version')}"
+                    f" follows {version}",
+                )
+            )
         if doc.get("prev_hash") != prev:
-            self.problems.append(Discrepancy(
-                event.seq, event.subject,
-                f"event {doc.get('event_id')}: prev_hash does not chain to the previous event"))
+            self.problems.append(
+                Discrepancy(
+                    event.seq,
+                    event.subject,
+                    f"event {doc.get('event_id')}: prev_hash does not chain to the previous event",
+                )
+            )
         self.last[event.subject] = (int(doc.get("aggregate_version") or 0), str(doc.get("hash")))
 
     def finish(self, last_seq: int) -> None:
         """Call with the stream's last sequence: a gap at the end is a removal too."""
         if self.expected_seq <= last_seq:
-            self.problems.append(Discrepancy(
-                last_seq, "-", f"stream sequences {self.expected_seq}..{last_seq} are missing"))
+            self.problems.append(
+                Discrepancy(
+                    last_seq, "-", f"stream sequences {self.expected_seq}..{last_seq} are missing"
+                )
+            )

@@ -37,8 +37,9 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
 
 @pytest.fixture
 def settings(infra: Endpoints) -> Settings:
-    return Settings(nats_url=infra.nats_url, database_url=infra.database_url,
-                    secret_key="test-secret")
+    return Settings(
+        nats_url=infra.nats_url, database_url=infra.database_url, secret_key="test-secret"
+    )
 
 
 @pytest_asyncio.fixture

@@ -13,8 +13,8 @@ import asyncpg
 from nats.aio.client import Client as NATS
 
 from shared.aggregate import AggregateType
-from shared.events.base import DomainEvent
 from shared.config import Settings
+from shared.events.base import DomainEvent
 from shared.logreader import StoredEvent
 from shared.rpc import RpcReply, RpcRequest, call
 from shared.runtime import Runtime, ServiceSpec, close_runtime, open_runtime
@@ -55,7 +55,9 @@ class TallyProjection:
         await conn.executemany("insert into applied(seq, aggregate_id, n) values ($1,$2,$3)", rows)
 
 
-TALLY_SQL = "create table applied (seq bigint not null, aggregate_id text not null, n int not null);"
+TALLY_SQL = (
+    "create table applied (seq bigint not null, aggregate_id text not null, n int not null);"
+)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
@@ -77,10 +79,24 @@ async def running(spec: ServiceSpec, settings: Settings) -> AsyncIterator[Runtim
 
 
 async def rpc(
-    nc: NATS, service: str, name: str, kab: str, kec: str, *, body: Any = None,
-    params: dict[str, Any] | None = None, command_id: str | None = None,
+    nc: NATS,
+    service: str,
+    name: str,
+    kab: str,
+    kec: str,
+    *,
+    body: Any = None,
+    params: dict[str, Any] | None = None,
+    command_id: str | None = None,
     wait_for: int | None = None,
 ) -> RpcReply:
-    request = RpcRequest(kab=kab, kec=kec, body=body, params=params or {}, wait_for=wait_for,
-                         actor="test", **({"command_id": command_id} if command_id else {}))
+    request = RpcRequest(
+        kab=kab,
+        kec=kec,
+        body=body,
+        params=params or {},
+        wait_for=wait_for,
+        actor="test",
+        **({"command_id": command_id} if command_id else {}),
+    )
     return await call(nc, service, name, request)

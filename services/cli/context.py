@@ -6,10 +6,12 @@ import json
 import secrets
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from shared.config import Settings
 
 ENDPOINTS_FILE = "endpoints.json"
-SECRET_FILE = "secret.key"
+SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
 
 
 class CannotRun(RuntimeError):
@@ -25,14 +27,20 @@ def ensure_secret(settings: Settings) -> Settings:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
-    return settings.model_copy(update={"secret_key": path.read_text().strip()})
+    return settings.model_copy(update={"secret_key": SecretStr(path.read_text().strip())})
 
 
 def write_endpoints(settings: Settings, http_url: str | None) -> None:
-    (settings.data_dir / ENDPOINTS_FILE).write_text(json.dumps({
-        "nats_url": settings.nats_url, "database_url": settings.database_url,
-        "http_url": http_url,
-    }, indent=2))
+    (settings.data_dir / ENDPOINTS_FILE).write_text(
+        json.dumps(
+            {
+                "nats_url": settings.nats_url,
+                "database_url": settings.database_url,
+                "http_url": http_url,
+            },
+            indent=2,
+        )
+    )
 
 
 def settings_for(data_dir: str | None) -> Settings:
@@ -49,8 +57,10 @@ def settings_for(data_dir: str | None) -> Settings:
             "SMART_NATS_URL and SMART_DATABASE_URL"
         )
     known = json.loads(path.read_text())
-    settings = settings.model_copy(update={
-        "nats_url": settings.nats_url or known["nats_url"],
-        "database_url": settings.database_url or known["database_url"],
-    })
+    settings = settings.model_copy(
+        update={
+            "nats_url": settings.nats_url or known["nats_url"],
+            "database_url": settings.database_url or known["database_url"],
+        }
+    )
     return ensure_secret(settings)

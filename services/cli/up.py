@@ -54,15 +54,19 @@ async def _until_stopped() -> None:
 
 
 async def up(data_dir: Path, http_port: int, demo: bool) -> int:
-    settings = Settings().model_copy(update={"data_dir": data_dir, "http_port": http_port})
+    settings = Settings().model_copy(
+        update={"data_dir": data_dir.resolve(), "http_port": http_port}
+    )
     local: LocalInfrastructure | None = None
     if not (settings.nats_url and settings.database_url):
         local = LocalInfrastructure(data_dir)
         endpoints = await asyncio.to_thread(local.start)
-        settings = settings.model_copy(update={
-            "nats_url": settings.nats_url or endpoints.nats_url,
-            "database_url": settings.database_url or endpoints.database_url,
-        })
+        settings = settings.model_copy(
+            update={
+                "nats_url": settings.nats_url or endpoints.nats_url,
+                "database_url": settings.database_url or endpoints.database_url,
+            }
+        )
     settings = ensure_secret(settings)
     runtimes: list[Runtime] = []
     gateway = None
@@ -74,11 +78,13 @@ async def up(data_dir: Path, http_port: int, demo: bool) -> int:
             gateway = await gateway_mod.start_gateway(settings, http_port)
             http_url = f"http://127.0.0.1:{http_port}"
         write_endpoints(settings, http_url)
-        print(f"Jumat SMART is running ({len(runtimes)} services: "
-              f"{', '.join(r.name for r in runtimes)})")
+        print(
+            f"Jumat SMART is running ({len(runtimes)} services: "
+            f"{', '.join(r.name for r in runtimes)})"
+        )
         print(f"  NATS        {settings.nats_url}")
         print(f"  PostgreSQL  {settings.database_url}")
-        print(f"  data        {data_dir.resolve()}")
+        print(f"  data        {settings.data_dir}")
         if http_url:
             print(f"  dashboard   {http_url}/   (API {http_url}/api/v1, docs {http_url}/docs)")
         if demo:

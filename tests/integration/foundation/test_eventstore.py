@@ -32,14 +32,28 @@ def ref_for(kab: str, agg: str = "a1") -> AggregateRef:
 async def test_twenty_concurrent_appends_one_winner_per_version(nc: NATS, kab: str) -> None:
     store = EventStore(nc)
     ref = ref_for(kab)
-    first = await store.append(ref, [Tallied(n=0)], meta(), expected_last_seq=0, version=0,
-                               prev_hash=GENESIS_HASH, now=_now())
+    first = await store.append(
+        ref,
+        [Tallied(n=0)],
+        meta(),
+        expected_last_seq=0,
+        version=0,
+        prev_hash=GENESIS_HASH,
+        now=_now(),
+    )
     base = first.events[0]
 
     async def attempt(i: int) -> str:
         try:
-            await store.append(ref, [Tallied(n=i)], meta(), expected_last_seq=base.seq,
-                               version=1, prev_hash=base.envelope.hash, now=_now())
+            await store.append(
+                ref,
+                [Tallied(n=i)],
+                meta(),
+                expected_last_seq=base.seq,
+                version=1,
+                prev_hash=base.envelope.hash,
+                now=_now(),
+            )
         except ConcurrencyConflict:
             return "conflict"
         return "won"
@@ -54,9 +68,9 @@ async def test_twenty_concurrent_appends_one_winner_per_version(nc: NATS, kab: s
 async def test_runner_retries_conflicts_so_every_command_lands_once(nc: NATS, kab: str) -> None:
     ref = ref_for(kab)
     runners = [CommandRunner(EventStore(nc), attempts=40) for _ in range(4)]
-    outcomes = await asyncio.gather(*(
-        runners[i % 4].execute(TALLY, ref, meta(), lambda s: [Tallied(n=1)]) for i in range(20)
-    ))
+    outcomes = await asyncio.gather(
+        *(runners[i % 4].execute(TALLY, ref, meta(), lambda s: [Tallied(n=1)]) for i in range(20))
+    )
     assert sorted(o.position for o in outcomes) == sorted({o.position for o in outcomes})
     loaded = await CommandRunner(EventStore(nc)).load(TALLY, ref)
     assert loaded.state == 20
@@ -79,11 +93,15 @@ async def test_same_command_id_appends_once_beyond_the_duplicate_window(nc: NATS
     store = EventStore(nc, duplicate_window_s=1.0)
     ref = ref_for(kab)
     cmd = meta()
-    one = await CommandRunner(store).execute(TALLY, ref, cmd, lambda s: [Tallied(n=5), Tallied(n=6)])
+    one = await CommandRunner(store).execute(
+        TALLY, ref, cmd, lambda s: [Tallied(n=5), Tallied(n=6)]
+    )
     await asyncio.sleep(1.6)
     info = await nc.jetstream().stream_info(stream_name(kab))
     assert info.config.duplicate_window == pytest.approx(1.0)
-    two = await CommandRunner(store).execute(TALLY, ref, cmd, lambda s: [Tallied(n=5), Tallied(n=6)])
+    two = await CommandRunner(store).execute(
+        TALLY, ref, cmd, lambda s: [Tallied(n=5), Tallied(n=6)]
+    )
     assert two.replayed
     assert [e.seq for e in two.events] == [e.seq for e in one.events]
     assert len(await store.load(ref)) == 2
@@ -97,8 +115,15 @@ async def test_multi_event_append_is_atomic_and_chained(nc: NATS, kab: str) -> N
     )
     assert [e.envelope.aggregate_version for e in out.events] == [1, 2, 3, 4, 5]
     with pytest.raises(ConcurrencyConflict):
-        await store.append(ref, [Tallied(n=9), Tallied(n=9)], meta(), expected_last_seq=0,
-                           version=0, prev_hash=GENESIS_HASH, now=_now())
+        await store.append(
+            ref,
+            [Tallied(n=9), Tallied(n=9)],
+            meta(),
+            expected_last_seq=0,
+            version=0,
+            prev_hash=GENESIS_HASH,
+            now=_now(),
+        )
     verifier = ChainVerifier()
     async for page in read_pages(nc, stream_name(kab), f"smart.{kab}.>"):
         verifier.feed(page)

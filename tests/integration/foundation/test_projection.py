@@ -36,14 +36,27 @@ def schema() -> str:
     return f"t_{uuid.uuid4().hex[:10]}"
 
 
-def make_readside(nc: NATS, pool: asyncpg.Pool, schema: str, migrations: Path, kab: str,
-                  projection: TallyProjection | None = None) -> ReadSide:
+def make_readside(
+    nc: NATS,
+    pool: asyncpg.Pool,
+    schema: str,
+    migrations: Path,
+    kab: str,
+    projection: TallyProjection | None = None,
+) -> ReadSide:
     return ReadSide(
-        service="tally", schema=schema, migrations=migrations,
-        projections=[projection or TallyProjection()], nc=nc, pool=pool,
-        store=EventStore(nc), kabupaten=[kab], discovery_interval_s=0.2,
-        settings=ProjectorSettings(batch=50, max_attempts=3, retry_delay_s=0.05,
-                                   fetch_timeout_s=0.2, standby_poll_s=0.2),
+        service="tally",
+        schema=schema,
+        migrations=migrations,
+        projections=[projection or TallyProjection()],
+        nc=nc,
+        pool=pool,
+        store=EventStore(nc),
+        kabupaten=[kab],
+        discovery_interval_s=0.2,
+        settings=ProjectorSettings(
+            batch=50, max_attempts=3, retry_delay_s=0.05, fetch_timeout_s=0.2, standby_poll_s=0.2
+        ),
     )
 
 
@@ -59,8 +72,12 @@ async def write(nc: NATS, kab: str, values: list[int], agg: str = "a1") -> int:
     runner, position = CommandRunner(EventStore(nc)), 0
     for n in values:
         cid = str(uuid.uuid4())
-        out = await runner.execute(TALLY, ref, Metadata(command_id=cid, correlation_id=cid,
-                                                        actor="t"), lambda s, n=n: [Tallied(n=n)])
+        out = await runner.execute(
+            TALLY,
+            ref,
+            Metadata(command_id=cid, correlation_id=cid, actor="t"),
+            lambda s, n=n: [Tallied(n=n)],
+        )
         position = out.position
     return position
 
@@ -88,8 +105,9 @@ class CrashAfterCommit(Projector):
     async def process(self, msgs):  # type: ignore[no-untyped-def]
         from shared.logreader import StoredEvent  # noqa: PLC0415
 
-        await self._commit([StoredEvent(m.metadata.sequence.stream, m.subject, m.data)
-                            for m in msgs])
+        await self._commit(
+            [StoredEvent(m.metadata.sequence.stream, m.subject, m.data) for m in msgs]
+        )
         raise asyncio.CancelledError
 
 
@@ -111,8 +129,10 @@ async def test_killed_between_commit_and_ack_applies_nothing_twice(
         healthy = Projector(nc, pool, "tally", schema, kab, TallyProjection(), settings)
         task = asyncio.create_task(healthy.run(lock_conn, asyncio.Lock()))
         try:
+
             async def done() -> bool:
                 return len(await applied(pool, schema)) >= 22
+
             await eventually(done)
             await asyncio.sleep(0.3)
         finally:
@@ -182,7 +202,8 @@ async def test_rebuild_equals_live_and_switches_while_serving(
         shadow = await rebuild(readside, switch=False)
         async with pool.acquire() as conn:
             assert await table_digest(conn, shadow, "applied") == await table_digest(
-                conn, schema, "applied")
+                conn, schema, "applied"
+            )
         writer = asyncio.create_task(write(nc, kab, list(range(41, 61)), agg="a2"))
         await rebuild(readside, switch=True)
         last = await writer

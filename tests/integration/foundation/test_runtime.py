@@ -31,6 +31,7 @@ def router(rt: Runtime) -> NatsRouter:
             ref = AggregateRef(req.tenant, "tally", "counter", "c1")
             out = await rt.runner.execute(TALLY, ref, req.meta, lambda s: [Tallied(n=cmd.n)])
             return RpcReply(status=201, position=out.position, data={"total": out.state})
+
         return await answer(work)
 
     @r.subscriber(rpc_pattern("tally", "total"), queue="tally")
@@ -39,6 +40,7 @@ def router(rt: Runtime) -> NatsRouter:
             await rt.wait_for(req.tenant.kab, req.wait_for)
             value = await rt.pool.fetchval(f"select coalesce(sum(n), 0) from {rt.schema}.applied")
             return RpcReply(data={"total": value})
+
         return await answer(work)
 
     return r
@@ -52,10 +54,12 @@ async def test_command_and_query_over_request_reply(settings, nc, kab, tmp_path:
         kec = f"{kab}01"
         bad = await rpc(nc, "tally", "add", kab, kec, body={"n": -1})
         assert bad.status == 422
-        assert bad.error is not None and bad.error["field"] == "n"
+        assert bad.error is not None
+        assert bad.error["field"] == "n"
         first = await rpc(nc, "tally", "add", kab, kec, body={"n": 5}, command_id="cmd-1")
         again = await rpc(nc, "tally", "add", kab, kec, body={"n": 5}, command_id="cmd-1")
-        assert first.status == 201 and first.position
+        assert first.status == 201
+        assert first.position
         assert again.position == first.position
         second = await rpc(nc, "tally", "add", kab, kec, body={"n": 7})
         read = await rpc(nc, "tally", "total", kab, kec, wait_for=second.position)

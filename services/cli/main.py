@@ -1,0 +1,74 @@
+"""`smart`: run, inspect and audit a Jumat SMART deployment. Exit 0 ok, 1 discrepancy, 2 error."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from services.cli import ops
+from services.cli.context import CannotRun, settings_for
+from services.cli.up import run_one, up
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smart", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("up", help="start the whole system on this machine")
+    p.add_argument("--data-dir", default=".smart")
+    p.add_argument("--http-port", type=int, default=8080)
+    p.add_argument("--demo", action="store_true", help="load the Kawedanan 2023 scenario")
+    p = sub.add_parser("run", help="run one service against SMART_NATS_URL/SMART_DATABASE_URL")
+    p.add_argument("service")
+    for name, text in (
+        ("status", "streams, projectors, dead letters"),
+        ("replay", "rebuild read models from the log, then switch"),
+        ("verify", "check hash chains and read models against the log"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("--data-dir", default=None)
+        if name != "status":
+            p.add_argument("--service", action="append", default=None)
+    p = sub.add_parser("dlq", help="dead letters: list, or retry after a fix")
+    p.add_argument("action", choices=["list", "retry"])
+    p.add_argument("id", nargs="?", type=int)
+    p.add_argument("--data-dir", default=None)
+    return parser
+
+
+def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    if args.command == "up":
+        return up(Path(args.data_dir), args.http_port, args.demo)
+    if args.command == "run":
+        return run_one(args.service)
+    settings = settings_for(args.data_dir)
+    if args.command == "status":
+        return ops.status(settings)
+    if args.command == "dlq":
+        return ops.dlq(settings, args.action, args.id)
+    if args.command == "replay":
+        return ops.replay(settings, args.service)
+    return ops.verify(settings, args.service)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(_command(args))
+    except CannotRun as exc:
+        print(f"smart: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    except (OSError, TimeoutError) as exc:
+        print(f"smart: could not run: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
