@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-DbConn: TypeAlias = asyncpg.Connection[Any] | PoolConnectionProxy[Any]
+DbConn: TypeAlias = "asyncpg.Connection[Any] | PoolConnectionProxy[Any]"
 """A connection, pooled or not: what projections, migrations and digests are given."""
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
