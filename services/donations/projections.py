@@ -1,0 +1,183 @@
+"""The donations read models, folded from the fund's events: balance, recap, public ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from shared.db import DbConn
+from shared.events.donations import (
+    FUND_AGGREGATE,
+    SERVICE,
+    DonationReceived,
+    DonationVoided,
+    PackagesProcured,
+)
+from shared.logreader import StoredEvent
+from shared.projection import Projection
+from shared.tenancy import service_filter
+
+Key = tuple[Any, ...]
+Deltas = dict[Key, list[int]]
+
+
+def _add(acc: Deltas, key: Key, *deltas: int) -> None:
+    row = acc.setdefault(key, [0] * len(deltas))
+    for i, delta in enumerate(deltas):
+        row[i] += delta
+
+
+def _tenant(stored: StoredEvent) -> tuple[str, str]:
+    return stored.envelope.kabupaten, stored.envelope.kecamatan
+
+
+def _month(stored: StoredEvent, day: date) -> Key:
+    return (*_tenant(stored), day.year, day.month)
+
+
+class _FundEvents:
+    def filters(self, kab: str) -> list[str]:
+        return [service_filter(kab, SERVICE, FUND_AGGREGATE)]
+
+
+UPSERT_FUND = """
+insert into fund (kab, kec, donations, donated_idr, voided_idr, spent_idr, packages_procured)
+values ($1, $2, $3, $4, $5, $6, $7) on conflict (kab, kec) do update set
+  donations = fund.donations + excluded.donations,
+  donated_idr = fund.donated_idr + excluded.donated_idr,
+  voided_idr = fund.voided_idr + excluded.voided_idr,
+  spent_idr = fund.spent_idr + excluded.spent_idr,
+  packages_procured = fund.packages_procured + excluded.packages_procured
+"""
+
+
+@dataclass
+class FundBalance(_FundEvents):
+    """`fund`: per kecamatan, donations standing, donated, voided, spent, packages."""
+
+    name: str = "fund"
+    tables: Sequence[str] = ("fund",)
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        acc: Deltas = {}
+        for stored in events:
+            match stored.event:
+                case DonationReceived(amount_idr=amount):
+                    _add(acc, _tenant(stored), 1, amount, 0, 0, 0)
+                case DonationVoided(amount_idr=amount):
+                    _add(acc, _tenant(stored), -1, 0, amount, 0, 0)
+                case PackagesProcured(total_idr=total, packages=packages):
+                    _add(acc, _tenant(stored), 0, 0, 0, total, packages)
+        await conn.executemany(UPSERT_FUND, [(*k, *v) for k, v in acc.items()])
+
+
+UPSERT_MONTH = """
+insert into monthly_recap (kab, kec, year, month, donations, donated_idr, voided_idr,
+  packages_procured, spent_idr)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (kab, kec, year, month) do update set
+  donations = monthly_recap.donations + excluded.donations,
+  donated_idr = monthly_recap.donated_idr + excluded.donated_idr,
+  voided_idr = monthly_recap.voided_idr + excluded.voided_idr,
+  packages_procured = monthly_recap.packages_procured + excluded.packages_procured,
+  spent_idr = monthly_recap.spent_idr + excluded.spent_idr
+"""
+
+UPSERT_UNIT = """
+insert into unit_monthly (kab, kec, year, month, unit, donations, amount_idr)
+values ($1, $2, $3, $4, $5, $6, $7) on conflict (kab, kec, year, month, unit) do update set
+  donations = unit_monthly.donations + excluded.donations,
+  amount_idr = unit_monthly.amount_idr + excluded.amount_idr
+"""
+
+
+@dataclass
+class MonthlyRecap(_FundEvents):
+    """`monthly_recap` and `unit_monthly`, by business month (`received_on` of a donation,
+    also for its void; `purchased_on` of a procurement)."""
+
+    name: str = "recap"
+    tables: Sequence[str] = ("monthly_recap", "unit_monthly")
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        months: Deltas = {}
+        units: Deltas = {}
+        for stored in events:
+            match stored.event:
+                case DonationReceived(received_on=day, amount_idr=amount, unit=unit):
+                    _add(months, _month(stored, day), 1, amount, 0, 0, 0)
+                    _add(units, (*_month(stored, day), unit), 1, amount)
+                case DonationVoided(received_on=day, amount_idr=amount, unit=unit):
+                    _add(months, _month(stored, day), -1, 0, amount, 0, 0)
+                    _add(units, (*_month(stored, day), unit), -1, -amount)
+                case PackagesProcured(purchased_on=day, packages=packages, total_idr=total):
+                    _add(months, _month(stored, day), 0, 0, 0, packages, total)
+        await conn.executemany(UPSERT_MONTH, [(*k, *v) for k, v in months.items()])
+        await conn.executemany(UPSERT_UNIT, [(*k, *v) for k, v in units.items()])
+
+
+INSERT_DONATION = """
+insert into ledger_donations (kab, kec, donation_id, seq, receipt_year, receipt_no, received_on,
+  unit, amount_idr) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+"""
+VOID_DONATION = """
+update ledger_donations set voided = true, voided_on = $4
+where kab = $1 and kec = $2 and donation_id = $3
+"""
+INSERT_PROCUREMENT = """
+insert into ledger_procurements (kab, kec, procurement_id, seq, purchased_on, packages,
+  unit_price_idr, total_idr, supplier, balance_after_idr)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+"""
+
+
+@dataclass
+class PublicLedger(_FundEvents):
+    """`ledger_donations` and `ledger_procurements`: every entry, never a donor's name."""
+
+    name: str = "ledger"
+    tables: Sequence[str] = ("ledger_donations", "ledger_procurements")
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        donations: list[Key] = []
+        voids: list[Key] = []
+        lots: list[Key] = []
+        for stored in events:
+            t, event = _tenant(stored), stored.event
+            if isinstance(event, DonationReceived):
+                donations.append(
+                    (
+                        *t,
+                        event.donation_id,
+                        stored.seq,
+                        event.received_on.year,
+                        event.receipt_no,
+                        event.received_on,
+                        event.unit,
+                        event.amount_idr,
+                    )
+                )
+            elif isinstance(event, DonationVoided):
+                voids.append((*t, event.donation_id, event.voided_on))
+            elif isinstance(event, PackagesProcured):
+                lots.append(
+                    (
+                        *t,
+                        event.procurement_id,
+                        stored.seq,
+                        event.purchased_on,
+                        event.packages,
+                        event.unit_price_idr,
+                        event.total_idr,
+                        event.supplier,
+                        event.balance_after_idr,
+                    )
+                )
+        await conn.executemany(INSERT_DONATION, donations)
+        await conn.executemany(VOID_DONATION, voids)
+        await conn.executemany(INSERT_PROCUREMENT, lots)
+
+
+def read_models() -> list[Projection]:
+    return [FundBalance(), MonthlyRecap(), PublicLedger()]

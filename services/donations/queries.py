@@ -1,0 +1,151 @@
+"""Read-side SQL over the donations schema: the fund, the recap, units, the public ledger."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from shared.db import ident
+from shared.tenancy import Tenant
+
+MONTHS = range(1, 13)
+
+
+class Queries:
+    """Answers from the read models; never touches the log."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self.pool = pool
+        self.s = ident(schema)
+
+    async def fund(self, t: Tenant) -> dict[str, int]:
+        row = await self.pool.fetchrow(
+            f"select donated_idr, voided_idr, spent_idr, packages_procured from {self.s}.fund"
+            " where kab = $1 and kec = $2",
+            t.kab,
+            t.kec,
+        )
+        donated, voided, spent, packages = tuple(row) if row else (0, 0, 0, 0)
+        return {
+            "donated_idr": donated,
+            "voided_idr": voided,
+            "spent_idr": spent,
+            "balance_idr": donated - voided - spent,
+            "packages_procured": packages,
+        }
+
+    async def summary(self, t: Tenant, year: int) -> dict[str, int]:
+        row = await self.pool.fetchrow(
+            f"select coalesce(sum(donated_idr - voided_idr), 0) as donations_idr,"
+            f" coalesce(sum(spent_idr), 0) as spent_idr from {self.s}.monthly_recap"
+            " where kab = $1 and kec = $2 and year = $3",
+            t.kab,
+            t.kec,
+            year,
+        )
+        assert row is not None
+        return {"donations_idr": int(row["donations_idr"]), "spent_idr": int(row["spent_idr"])}
+
+    async def recap(self, t: Tenant, year: int, units: tuple[str, ...]) -> dict[str, Any]:
+        """Twelve rows, zeros included; `closing_balance_idr` by business date."""
+        opening = await self.pool.fetchval(
+            f"select coalesce(sum(donated_idr - voided_idr - spent_idr), 0)"
+            f" from {self.s}.monthly_recap where kab = $1 and kec = $2 and year < $3",
+            t.kab,
+            t.kec,
+            year,
+        )
+        months = {
+            r["month"]: r
+            for r in await self.pool.fetch(
+                f"select * from {self.s}.monthly_recap where kab = $1 and kec = $2 and year = $3",
+                t.kab,
+                t.kec,
+                year,
+            )
+        }
+        taking_part = {
+            r["month"]: r["n"]
+            for r in await self.pool.fetch(
+                f"select month, count(*) as n from {self.s}.unit_monthly"
+                " where kab = $1 and kec = $2 and year = $3 and donations > 0 group by month",
+                t.kab,
+                t.kec,
+                year,
+            )
+        }
+        balance, rows = int(opening), []
+        for month in MONTHS:
+            r = months.get(month)
+            donated, voided = (r["donated_idr"], r["voided_idr"]) if r else (0, 0)
+            spent = r["spent_idr"] if r else 0
+            balance += donated - voided - spent
+            rows.append(
+                {
+                    "month": month,
+                    "donations": r["donations"] if r else 0,
+                    "donations_idr": donated - voided,
+                    "voided_idr": voided,
+                    "units_taking_part": taking_part.get(month, 0),
+                    "units_total": len(units),
+                    "packages_procured": r["packages_procured"] if r else 0,
+                    "spent_idr": spent,
+                    "closing_balance_idr": balance,
+                }
+            )
+        return {"year": year, "rows": rows}
+
+    async def units(self, t: Tenant, year: int | None, units: tuple[str, ...]) -> dict[str, Any]:
+        """Every configured unit (zeros included) and any other unit that gave, in order."""
+        found = {
+            r["unit"]: r
+            for r in await self.pool.fetch(
+                f"select unit, sum(donations) as donations, sum(amount_idr) as amount_idr,"
+                f" count(*) filter (where donations > 0) as months from {self.s}.unit_monthly"
+                " where kab = $1 and kec = $2 and ($3::int is null or year = $3) group by unit",
+                t.kab,
+                t.kec,
+                year,
+            )
+        }
+        names = [*units, *sorted(set(found) - set(units))]
+        rows = [
+            {
+                "unit": name,
+                "donations": int(found[name]["donations"]) if name in found else 0,
+                "amount_idr": int(found[name]["amount_idr"]) if name in found else 0,
+                "months_taking_part": int(found[name]["months"]) if name in found else 0,
+            }
+            for name in names
+        ]
+        return {"year": year, "units": rows}
+
+    async def transparency(self, t: Tenant, year: int | None) -> dict[str, Any]:
+        """The public ledger: every donation by receipt, every lot bought; no donor names."""
+        donations = await self.pool.fetch(
+            f"select receipt_no, received_on, unit, amount_idr, voided, voided_on"
+            f" from {self.s}.ledger_donations where kab = $1 and kec = $2"
+            " and ($3::int is null or receipt_year = $3) order by receipt_year, receipt_no",
+            t.kab,
+            t.kec,
+            year,
+        )
+        lots = await self.pool.fetch(
+            f"select purchased_on, packages, unit_price_idr, total_idr, supplier,"
+            f" balance_after_idr from {self.s}.ledger_procurements where kab = $1 and kec = $2"
+            " and ($3::int is null or extract(year from purchased_on) = $3) order by seq",
+            t.kab,
+            t.kec,
+            year,
+        )
+        return {
+            "year": year,
+            "fund": await self.fund(t),
+            "donations": [_jsonable(r) for r in donations],
+            "procurements": [_jsonable(r) for r in lots],
+        }
+
+
+def _jsonable(row: asyncpg.Record) -> dict[str, Any]:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
