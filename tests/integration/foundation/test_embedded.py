@@ -1,0 +1,59 @@
+"""The embedded infrastructure of `smart up`: stopped and started again, nothing is lost."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import asyncpg
+import nats
+import pytest
+
+from shared.aggregate import CommandRunner
+from shared.envelope import Metadata
+from shared.eventstore import EventStore
+from shared.infra.local import LocalInfrastructure
+from shared.tenancy import AggregateRef, Tenant
+from tests.support import TALLY, Tallied
+
+pytestmark = pytest.mark.integration
+
+
+async def _append(url: str, ref: AggregateRef, values: list[int]) -> None:
+    nc = await nats.connect(url)
+    runner = CommandRunner(EventStore(nc))
+    for n in values:
+        cid = str(uuid.uuid4())
+        meta = Metadata(command_id=cid, correlation_id=cid, actor="t")
+        await runner.execute(TALLY, ref, meta, lambda s, n=n: [Tallied(n=n)])
+    await nc.drain()
+
+
+async def test_restarted_embedded_servers_keep_every_event_and_row(tmp_path: Path) -> None:
+    ref = AggregateRef(Tenant("3520", "352005"), "tally", "counter", "c1")
+    local = LocalInfrastructure(tmp_path / "data")
+    first = local.start()
+    try:
+        await _append(first.nats_url, ref, list(range(1, 51)))
+        conn = await asyncpg.connect(first.database_url)
+        await conn.execute("create table kept (v int); insert into kept values (42)")
+        await conn.close()
+    finally:
+        local.stop()
+
+    again = LocalInfrastructure(tmp_path / "data")
+    second = again.start()
+    try:
+        nc = await nats.connect(second.nats_url)
+        loaded = await CommandRunner(EventStore(nc)).load(TALLY, ref)
+        info = await nc.jetstream().stream_info("SMART_3520")
+        await nc.drain()
+        conn = await asyncpg.connect(second.database_url)
+        kept = await conn.fetchval("select v from kept")
+        await conn.close()
+    finally:
+        again.stop()
+    assert loaded.version == 50
+    assert loaded.state == sum(range(1, 51))
+    assert info.state.messages == 50
+    assert kept == 42

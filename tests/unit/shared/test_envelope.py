@@ -1,0 +1,127 @@
+"""The envelope, its canonical bytes and hash chain, and upcasting: pure, no I/O."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from shared.canonical import GENESIS_HASH, canonical_bytes, stored_hash_ok
+from shared.envelope import MalformedEvent, Metadata, open_envelope, seal
+from shared.events.base import DomainEvent, register_upcaster, upcast
+from shared.logreader import StoredEvent
+from shared.tenancy import AggregateRef, Tenant
+from shared.verify import ChainVerifier
+
+pytestmark = pytest.mark.unit
+
+NOW = datetime(2023, 4, 7, 1, 0, tzinfo=UTC)
+REF = AggregateRef(Tenant("3520", "352005"), "tests", "thing", "t1")
+META = Metadata(command_id="c1", correlation_id="c1", actor="tester")
+
+
+class ThingNamed(DomainEvent):
+    """Test contract. v1: `name`; v2: `name` and `alias`."""
+
+    event_version = 2
+    name: str
+    alias: str
+
+
+@register_upcaster("ThingNamed", 1)
+def _thing_named_v1_to_v2(payload: dict[str, object]) -> dict[str, object]:
+    return {**payload, "alias": payload["name"]}
+
+
+def sealed(n: int, prev: str = GENESIS_HASH) -> tuple[str, bytes]:
+    envelope, data = seal(REF, n, ThingNamed(name=f"n{n}", alias="a"), META, prev, NOW, NOW)
+    return envelope.hash, data
+
+
+def test_canonical_bytes_do_not_depend_on_key_order() -> None:
+    assert canonical_bytes({"b": 1, "a": "é"}) == canonical_bytes({"a": "é", "b": 1})
+    assert canonical_bytes({"b": 1, "a": "é"}) == '{"a":"é","b":1}'.encode()
+
+
+def test_sealed_event_round_trips_and_its_hash_verifies() -> None:
+    _, data = sealed(1)
+    ok, doc = stored_hash_ok(data)
+    assert ok
+    envelope = open_envelope(data)
+    assert envelope.occurred_at == NOW
+    assert doc["occurred_at"] == "2023-04-07T01:00:00Z"
+    assert envelope.event() == ThingNamed(name="n1", alias="a")
+
+
+def test_a_changed_byte_is_detected() -> None:
+    _, data = sealed(1)
+    assert not stored_hash_ok(data.replace(b'"n1"', b'"n2"'))[0]
+
+
+def test_the_chain_links_each_event_to_the_previous_one() -> None:
+    h1, d1 = sealed(1)
+    _, d2 = sealed(2, h1)
+    _, forged = sealed(2, GENESIS_HASH)
+    good = ChainVerifier()
+    good.feed([StoredEvent(1, REF.subject, d1), StoredEvent(2, REF.subject, d2)])
+    assert good.problems == []
+    bad = ChainVerifier()
+    bad.feed([StoredEvent(1, REF.subject, d1), StoredEvent(2, REF.subject, forged)])
+    assert [p.problem.split(": ")[-1] for p in bad.problems] == [
+        "prev_hash does not chain to the previous event"
+    ]
+
+
+def test_a_missing_sequence_is_a_gap() -> None:
+    h1, d1 = sealed(1)
+    _, d2 = sealed(2, h1)
+    verifier = ChainVerifier()
+    verifier.feed([StoredEvent(1, REF.subject, d1), StoredEvent(3, REF.subject, d2)])
+    assert "stream sequences 2..2 are missing" in str(verifier.problems[0])
+
+
+def test_upcaster_brings_old_payloads_to_the_current_contract() -> None:
+    assert upcast("ThingNamed", 1, {"name": "x"}) == ThingNamed(name="x", alias="x")
+    with pytest.raises(ValueError, match="newer than this code"):
+        upcast("ThingNamed", 3, {"name": "x", "alias": "y"})
+
+
+def test_naive_datetimes_are_refused() -> None:
+    with pytest.raises(ValueError, match="timezone-aware"):
+        seal(REF, 1, ThingNamed(name="x", alias="y"), META, GENESIS_HASH, datetime(2023, 1, 1), NOW)  # noqa: DTZ001 - the point of the test
+
+
+@pytest.mark.parametrize(
+    ("mutate", "field"),
+    [
+        (lambda d: d.pop("event_id"), "event_id"),
+        (lambda d: d.update(kecamatan="35.20.05"), "kecamatan"),
+        (lambda d: d.update(occurred_at="2023-04-07T01:00:00"), "occurred_at"),
+        (lambda d: d.update(hash="xyz"), "hash"),
+    ],
+)
+def test_malformed_envelopes_are_refused_naming_the_field(mutate, field) -> None:  # type: ignore[no-untyped-def]
+    _, data = sealed(1)
+    doc = json.loads(data)
+    mutate(doc)
+    with pytest.raises(MalformedEvent, match=f"envelope field {field}"):
+        open_envelope(json.dumps(doc).encode())
+
+
+def test_not_json_and_unknown_types_are_refused() -> None:
+    with pytest.raises(MalformedEvent, match="not JSON"):
+        open_envelope(b"\xff\x00")
+    _, data = sealed(1)
+    doc = json.loads(data)
+    doc["type"] = "NoSuchEvent"
+    with pytest.raises(MalformedEvent, match="no event contract registered"):
+        open_envelope(json.dumps(doc).encode()).event()
+
+
+def test_a_payload_the_contract_refuses_is_malformed() -> None:
+    _, data = sealed(1)
+    doc = json.loads(data)
+    doc["payload"] = {"name": 5, "alias": "a"}
+    with pytest.raises(MalformedEvent, match="ThingNamed"):
+        open_envelope(json.dumps(doc).encode()).event()
