@@ -132,6 +132,34 @@ values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 """
 
 
+def _donation_row(stored: StoredEvent, e: DonationReceived) -> Key:
+    day = e.received_on
+    return (
+        *_tenant(stored),
+        e.donation_id,
+        stored.seq,
+        day.year,
+        e.receipt_no,
+        day,
+        e.unit,
+        e.amount_idr,
+    )
+
+
+def _lot_row(stored: StoredEvent, e: PackagesProcured) -> Key:
+    return (
+        *_tenant(stored),
+        e.procurement_id,
+        stored.seq,
+        e.purchased_on,
+        e.packages,
+        e.unit_price_idr,
+        e.total_idr,
+        e.supplier,
+        e.balance_after_idr,
+    )
+
+
 @dataclass
 class PublicLedger(_FundEvents):
     """`ledger_donations` and `ledger_procurements`: every entry, never a donor's name."""
@@ -144,36 +172,13 @@ class PublicLedger(_FundEvents):
         voids: list[Key] = []
         lots: list[Key] = []
         for stored in events:
-            t, event = _tenant(stored), stored.event
-            if isinstance(event, DonationReceived):
-                donations.append(
-                    (
-                        *t,
-                        event.donation_id,
-                        stored.seq,
-                        event.received_on.year,
-                        event.receipt_no,
-                        event.received_on,
-                        event.unit,
-                        event.amount_idr,
-                    )
-                )
-            elif isinstance(event, DonationVoided):
-                voids.append((*t, event.donation_id, event.voided_on))
-            elif isinstance(event, PackagesProcured):
-                lots.append(
-                    (
-                        *t,
-                        event.procurement_id,
-                        stored.seq,
-                        event.purchased_on,
-                        event.packages,
-                        event.unit_price_idr,
-                        event.total_idr,
-                        event.supplier,
-                        event.balance_after_idr,
-                    )
-                )
+            match stored.event:
+                case DonationReceived() as e:
+                    donations.append(_donation_row(stored, e))
+                case DonationVoided() as e:
+                    voids.append((*_tenant(stored), e.donation_id, e.voided_on))
+                case PackagesProcured() as e:
+                    lots.append(_lot_row(stored, e))
         await conn.executemany(INSERT_DONATION, donations)
         await conn.executemany(VOID_DONATION, voids)
         await conn.executemany(INSERT_PROCUREMENT, lots)

@@ -10,6 +10,25 @@ from shared.db import ident
 from shared.tenancy import Tenant
 
 MONTHS = range(1, 13)
+EMPTY_MONTH = dict.fromkeys(
+    (
+        "donations",
+        "donations_idr",
+        "voided_idr",
+        "units_taking_part",
+        "packages_procured",
+        "spent_idr",
+    ),
+    0,
+)
+RECAP_MONTHS = """
+select m.month, m.donations, m.donated_idr - m.voided_idr as donations_idr, m.voided_idr,
+  (select count(*) from {s}.unit_monthly u
+   where (u.kab, u.kec, u.year, u.month) = (m.kab, m.kec, m.year, m.month) and u.donations > 0
+  ) as units_taking_part,
+  m.packages_procured, m.spent_idr
+from {s}.monthly_recap m where m.kab = $1 and m.kec = $2 and m.year = $3
+"""
 
 
 class Queries:
@@ -56,44 +75,13 @@ class Queries:
             t.kec,
             year,
         )
-        months = {
-            r["month"]: r
-            for r in await self.pool.fetch(
-                f"select * from {self.s}.monthly_recap where kab = $1 and kec = $2 and year = $3",
-                t.kab,
-                t.kec,
-                year,
-            )
-        }
-        taking_part = {
-            r["month"]: r["n"]
-            for r in await self.pool.fetch(
-                f"select month, count(*) as n from {self.s}.unit_monthly"
-                " where kab = $1 and kec = $2 and year = $3 and donations > 0 group by month",
-                t.kab,
-                t.kec,
-                year,
-            )
-        }
+        found = await self.pool.fetch(RECAP_MONTHS.format(s=self.s), t.kab, t.kec, year)
+        by_month = {r["month"]: dict(r) for r in found}
         balance, rows = int(opening), []
         for month in MONTHS:
-            r = months.get(month)
-            donated, voided = (r["donated_idr"], r["voided_idr"]) if r else (0, 0)
-            spent = r["spent_idr"] if r else 0
-            balance += donated - voided - spent
-            rows.append(
-                {
-                    "month": month,
-                    "donations": r["donations"] if r else 0,
-                    "donations_idr": donated - voided,
-                    "voided_idr": voided,
-                    "units_taking_part": taking_part.get(month, 0),
-                    "units_total": len(units),
-                    "packages_procured": r["packages_procured"] if r else 0,
-                    "spent_idr": spent,
-                    "closing_balance_idr": balance,
-                }
-            )
+            row = {"month": month, **EMPTY_MONTH, **by_month.get(month, {})}
+            balance += row["donations_idr"] - row["spent_idr"]
+            rows.append({**row, "units_total": len(units), "closing_balance_idr": balance})
         return {"year": year, "rows": rows}
 
     async def units(self, t: Tenant, year: int | None, units: tuple[str, ...]) -> dict[str, Any]:

@@ -71,3 +71,8 @@ def lot(packages: int, on: str = "2024-03-05", price: int = 100_000) -> dict[str
         "purchased_on": on,
         "supplier": "Toko Sembako Makmur",
     }
+
+
+async def void(nc: NATS, kab: str, kec: str, donation_id: str, reason: str = "keliru") -> RpcReply:
+    body = {"reason": reason}
+    return await call(nc, "donation_void", kab, kec, params={"id": donation_id}, body=body)

@@ -13,7 +13,7 @@ from shared.config import Settings
 from shared.events.donations import PackagesProcured, fund_ref
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
-from tests.integration.donations.conftest import call, configure, gift, lot, own_kabupaten
+from tests.integration.donations.conftest import call, configure, gift, lot, own_kabupaten, void
 from tests.support import running
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("replicas")]
@@ -77,17 +77,7 @@ async def test_the_same_donation_voided_twice_at_once_is_voided_once(nc, kab, ke
     await configure(nc, kab, kec)
     given = await call(nc, "donation_receive", kab, kec, body=gift(90_000))
     replies = await asyncio.gather(
-        *(
-            call(
-                nc,
-                "donation_void",
-                kab,
-                kec,
-                params={"id": given.data["donation_id"]},
-                body={"reason": f"petugas {i}"},
-            )
-            for i in range(4)
-        )
+        *(void(nc, kab, kec, given.data["donation_id"], f"petugas {i}") for i in range(4))
     )
     assert sorted(r.status for r in replies) == [200, 409, 409, 409]
     assert {r.error["code"] for r in replies if r.error} == {"ALREADY_VOIDED"}

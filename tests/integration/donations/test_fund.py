@@ -10,7 +10,7 @@ import pytest
 from shared.clock import jakarta_today
 from shared.events.donations import fund_ref
 from shared.tenancy import Tenant
-from tests.integration.donations.conftest import call, configure, gift, lot
+from tests.integration.donations.conftest import call, configure, gift, lot, void
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("service")]
 
@@ -51,14 +51,7 @@ async def test_donations_voids_and_procurements_reach_the_fund(nc, kab, kec) -> 
     bought = await call(nc, "procure", kab, kec, body=lot(2))
     assert bought.status == 201
     assert bought.data["procurement_id"]
-    voided = await call(
-        nc,
-        "donation_void",
-        kab,
-        kec,
-        params={"id": second.data["donation_id"]},
-        body={"reason": "dobel input"},
-    )
+    voided = await void(nc, kab, kec, second.data["donation_id"], "dobel input")
     assert (voided.status, voided.data) == (200, {"donation_id": second.data["donation_id"]})
     fund = await call(nc, "fund", kab, kec, wait_for=voided.position)
     assert fund.data == {
@@ -70,48 +63,29 @@ async def test_donations_voids_and_procurements_reach_the_fund(nc, kab, kec) -> 
     }
 
 
-async def test_rule_refusals_answer_409_or_404_and_append_nothing(nc, kab, kec, service) -> None:
+async def test_money_refusals_answer_409_or_404_and_append_nothing(nc, kab, kec, service) -> None:
     await configure(nc, kab, kec)
     given = await call(nc, "donation_receive", kab, kec, body=gift(100_000))
     await call(nc, "procure", kab, kec, body=lot(1))
     head = await service.store.last_seq(kab)
-    void = await call(
-        nc,
-        "donation_void",
-        kab,
-        kec,
-        params={"id": given.data["donation_id"]},
-        body={"reason": "keliru"},
-    )
-    assert (void.status, void.error["code"]) == (409, "INSUFFICIENT_FUNDS")
-    assert void.error["balance_idr"] == 0
-    assert void.error["required_idr"] == 100_000
+    refused = await void(nc, kab, kec, given.data["donation_id"])
+    assert (refused.status, refused.error["code"]) == (409, "INSUFFICIENT_FUNDS")
+    assert (refused.error["balance_idr"], refused.error["required_idr"]) == (0, 100_000)
     beyond = await call(nc, "procure", kab, kec, body=lot(1))
     assert (beyond.status, beyond.error["code"]) == (409, "INSUFFICIENT_FUNDS")
-    unknown = await call(
-        nc, "donation_void", kab, kec, params={"id": "no-such-donation"}, body={"reason": "keliru"}
-    )
+    unknown = await void(nc, kab, kec, "no-such-donation")
     assert (unknown.status, unknown.error["code"]) == (404, "NOT_FOUND")
     assert await service.store.last_seq(kab) == head
-    await call(nc, "donation_receive", kab, kec, body=gift(100_000))
-    once = await call(
-        nc,
-        "donation_void",
-        kab,
-        kec,
-        params={"id": given.data["donation_id"]},
-        body={"reason": "keliru"},
-    )
-    twice = await call(
-        nc,
-        "donation_void",
-        kab,
-        kec,
-        params={"id": given.data["donation_id"]},
-        body={"reason": "keliru"},
-    )
+
+
+async def test_voiding_twice_is_refused_and_appends_nothing(nc, kab, kec, service) -> None:
+    await configure(nc, kab, kec)
+    given = await call(nc, "donation_receive", kab, kec, body=gift(100_000))
+    once = await void(nc, kab, kec, given.data["donation_id"])
+    twice = await void(nc, kab, kec, given.data["donation_id"])
     assert once.status == 200
     assert (twice.status, twice.error["code"]) == (409, "ALREADY_VOIDED")
+    assert await service.store.last_seq(kab) == once.position
 
 
 async def test_a_retried_command_appends_once_and_answers_the_same(nc, kab, kec, service) -> None:

@@ -9,7 +9,7 @@ from services.donations.projections import read_models
 from services.donations.queries import Queries
 from shared.rebuild import rebuild
 from shared.tenancy import Tenant
-from tests.integration.donations.conftest import UNITS, call, configure, gift, lot
+from tests.integration.donations.conftest import UNITS, call, configure, gift, lot, void
 
 pytestmark = pytest.mark.integration
 
@@ -33,14 +33,7 @@ async def test_the_recap_rebuilt_from_the_log_equals_the_live_one(nc, kab, pool,
                 ids.append((await call(nc, "donation_receive", kab, kec, body=body)).data)
             bought = await call(nc, "procure", kab, kec, body=lot(1, on=f"2024-{month:02d}-20"))
             last = max(last, bought.position)
-        voided = await call(
-            nc,
-            "donation_void",
-            kab,
-            kec,
-            params={"id": ids[3]["donation_id"]},
-            body={"reason": "dobel"},
-        )
+        voided = await void(nc, kab, kec, ids[3]["donation_id"], "dobel")
         assert voided.status == 200
         last = max(last, voided.position)
     await call(nc, "fund", kab, kecs[0], wait_for=last)
