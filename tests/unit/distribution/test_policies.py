@@ -1,0 +1,65 @@
+"""The charity Friday policy, and the personal data's sealing and masking."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+from services.distribution.personal import lookups, seal, unseal
+from services.distribution.policies import when_activity_held_mark_round_due
+from shared.events.scheduler import ActivityHeld, ActivityKind
+from tests.unit.distribution.support import BALEREJO, register_cmd
+
+pytestmark = pytest.mark.unit
+
+
+def held(kind: ActivityKind, host: str | None = BALEREJO) -> ActivityHeld:
+    return ActivityHeld(
+        activity_id="a1",
+        kind=kind,
+        date=date(2025, 3, 28),
+        held_on=date(2025, 4, 1),
+        host_desa=host,
+        officials=20,
+        residents=80,
+    )
+
+
+def test_a_held_charity_friday_makes_its_desa_and_months_round_due() -> None:
+    assert when_activity_held_mark_round_due(held(ActivityKind.SHOLAWATAN_BERBAGI)) == (
+        BALEREJO,
+        "2025-03",
+    )
+
+
+def test_other_activities_or_no_host_make_nothing_due() -> None:
+    assert when_activity_held_mark_round_due(held(ActivityKind.SENAM)) is None
+    assert when_activity_held_mark_round_due(held(ActivityKind.SHOLAWATAN_BERBAGI, None)) is None
+
+
+def test_sealed_personal_data_opens_only_with_its_key_and_household() -> None:
+    key, other = bytes(32), bytes([1]) * 32
+    sealed = seal("s3cret", key, "h1", register_cmd())
+    assert "3520054101900001" not in sealed.personal
+    person = unseal(key, "h1", sealed.personal)
+    assert (person.nik, person.no_kk, person.address) == (
+        "3520054101900001",
+        "3520050101080001",
+        "Dusun Krajan RT 01 RW 02",
+    )
+    assert (person.name_masked, person.nik_masked) == ("S******* W***********", "3520********0001")
+    assert "3520054101900001" not in repr(person)
+    assert "3520054101900001" not in repr(register_cmd())
+    with pytest.raises(InvalidTag):
+        unseal(other, "h1", sealed.personal)
+    with pytest.raises(InvalidTag):
+        unseal(key, "h2", sealed.personal)
+
+
+def test_lookups_are_stable_per_secret_and_kind() -> None:
+    kk, nik = lookups("s3cret", "3520050101080001", "3520054101900001")
+    assert (kk, nik) == lookups("s3cret", "3520050101080001", "3520054101900001")
+    assert lookups("other", "3520050101080001", "3520054101900001") != (kk, nik)
+    assert lookups("s3cret", "3520054101900001", "3520050101080001") != (nik, kk)
