@@ -1,0 +1,12 @@
+"""The distribution service's aggregates: one per household, one ledger per kecamatan."""
+
+from __future__ import annotations
+
+from services.distribution.domain import Household, Ledger, evolve_household, evolve_ledger
+from shared.aggregate import AggregateType
+from shared.events.distribution import HOUSEHOLD_AGGREGATE, LEDGER_AGGREGATE, SERVICE
+
+HOUSEHOLD = AggregateType[Household | None](
+    SERVICE, HOUSEHOLD_AGGREGATE, lambda: None, evolve_household
+)
+LEDGER = AggregateType[Ledger](SERVICE, LEDGER_AGGREGATE, Ledger, evolve_ledger)

@@ -1,0 +1,117 @@
+"""The NATS request-reply edge: parse -> command or query -> answer (errors mapped)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Collection
+
+from faststream.nats import NatsRouter
+
+from services.distribution import handlers, queries, reports
+from services.distribution.commands import YearQuery
+from services.distribution.domain import DEFAULT_EXCLUDING_AID
+from services.distribution.handlers import Service, build_service, path_id
+from shared.clock import jakarta_today
+from shared.events.distribution import SERVICE, Aid
+from shared.rpc import RpcReply, RpcRequest, answer, rpc_pattern
+
+Handler = Callable[[Service, RpcRequest], Awaitable[RpcReply]]
+
+
+def year_of(req: RpcRequest) -> int:
+    return YearQuery.model_validate({"year": req.params.get("year")}).year
+
+
+async def household_get(svc: Service, req: RpcRequest) -> RpcReply:
+    found = await queries.household(
+        svc.rt, req.tenant, path_id(req, "household"), jakarta_today(), svc.excluding
+    )
+    return RpcReply(data=found)
+
+
+async def households(svc: Service, req: RpcRequest) -> RpcReply:
+    desa = req.params.get("desa")
+    return RpcReply(
+        data=await queries.households(
+            svc.rt, req.tenant, str(desa) if desa else None, jakarta_today(), svc.excluding
+        )
+    )
+
+
+async def round_suggestions(svc: Service, req: RpcRequest) -> RpcReply:
+    return RpcReply(
+        data=await queries.suggestions(
+            svc.rt, req.tenant, path_id(req, "round"), jakarta_today(), svc.excluding
+        )
+    )
+
+
+async def distribution(svc: Service, req: RpcRequest) -> RpcReply:
+    return RpcReply(
+        data=await reports.distribution(
+            svc.rt, req.tenant, year_of(req), jakarta_today(), svc.excluding
+        )
+    )
+
+
+async def summary(svc: Service, req: RpcRequest) -> RpcReply:
+    return RpcReply(data=await reports.summary(svc.rt, req.tenant, year_of(req)))
+
+
+async def stock(svc: Service, req: RpcRequest) -> RpcReply:
+    return RpcReply(data=await reports.stock(svc.rt, req.tenant))
+
+
+async def rounds(svc: Service, req: RpcRequest) -> RpcReply:
+    year = year_of(req) if req.params.get("year") is not None else None
+    return RpcReply(data=await reports.rounds(svc.rt, req.tenant, year))
+
+
+async def rounds_due(svc: Service, req: RpcRequest) -> RpcReply:
+    return RpcReply(data=await reports.rounds_due(svc.rt, req.tenant))
+
+
+ROUTES: dict[str, Handler] = {
+    "household_register": handlers.register_household,
+    "household_import": handlers.import_households,
+    "household_get": household_get,
+    "household_aid": handlers.change_aid,
+    "household_forget": handlers.forget_household,
+    "households": households,
+    "round_open": handlers.open_round,
+    "round_suggestions": round_suggestions,
+    "package_hand_out": handlers.hand_out_package,
+    "round_close": handlers.close_round,
+    "rounds": rounds,
+    "rounds_due": rounds_due,
+    "stock": stock,
+    "distribution": distribution,
+    "summary": summary,
+}
+
+
+def _endpoint(
+    svc: Service, name: str, handler: Handler
+) -> Callable[[RpcRequest], Awaitable[RpcReply]]:
+    async def endpoint(req: RpcRequest) -> RpcReply:
+        async def work() -> RpcReply:
+            await svc.rt.wait_for(req.tenant.kab, req.wait_for)
+            return await handler(svc, req)
+
+        return await answer(work)
+
+    endpoint.__name__ = endpoint.__qualname__ = f"distribution_{name}"
+    return endpoint
+
+
+def build_router(svc: Service) -> NatsRouter:
+    router = NatsRouter()
+    for name, handler in ROUTES.items():
+        router.subscriber(rpc_pattern(SERVICE, name), queue=SERVICE)(_endpoint(svc, name, handler))
+    return router
+
+
+def router_factory(
+    excluding: Collection[Aid] = DEFAULT_EXCLUDING_AID,
+) -> Callable[..., NatsRouter]:
+    """What `ServiceSpec.router` takes: the runtime in, the service's router out."""
+    return lambda rt: build_router(build_service(rt, excluding))

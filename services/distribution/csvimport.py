@@ -1,0 +1,126 @@
+"""Reading a registry export (CSV) into registrations, each line standing alone."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from services.distribution.commands import RegisterHousehold
+from services.distribution.domain import check_registration
+from shared.errors import DomainError
+
+MAX_LINES = 20_000
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int
+    field: str | None
+    reason: str
+
+    def answer(self) -> dict[str, Any]:
+        return {"line": self.line, "field": self.field, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    line: int
+    cmd: RegisterHousehold
+
+
+def delimiter_of(header: str) -> str:
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _row(line: int, header: list[str], record: list[str]) -> Row | Rejection:
+    extra = [v for v in record[len(header) :] if v.strip()]
+    if extra:
+        return Rejection(line, None, "Kolom lebih banyak dari judul / More columns than the header")
+    values: dict[str, Any] = {
+        k: v.strip() for k, v in zip(header, record, strict=False) if v.strip()
+    }
+    values["aid"] = [a.strip() for a in str(values.get("aid", "")).split("|") if a.strip()]
+    return Row(line, values)
+
+
+def parse_csv(text: str) -> list[Row | Rejection]:
+    """The file's records with their line numbers (the header is line 1); blank lines skip."""
+    text = text.removeprefix("\ufeff")
+    first = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(first))
+    header = [h.strip().lower() for h in next(reader, [])]
+    rows: list[Row | Rejection] = []
+    start = reader.line_num + 1
+    for record in reader:
+        if any(v.strip() for v in record):
+            rows.append(_row(start, header, record))
+        start = reader.line_num + 1
+    return rows
+
+
+def invalid(line: int, exc: ValidationError) -> Rejection:
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"][:1]) or None
+    return Rejection(
+        line, field, f"Isian '{field}' tidak valid / Field '{field}' is invalid: {first['msg']}"
+    )
+
+
+def refused(line: int, exc: DomainError) -> Rejection:
+    extra = "".join(f" ({k}: {v})" for k, v in exc.extra.items())
+    return Rejection(line, exc.field, f"{exc.message} / {exc.message_en}{extra}")
+
+
+def _duplicate(
+    line: int, cmd: RegisterHousehold, seen: dict[tuple[str, str], int]
+) -> Rejection | None:
+    for field, value in (("no_kk", cmd.no_kk), ("nik", cmd.nik)):
+        earlier = seen.get((field, value))
+        if earlier is not None:
+            return Rejection(
+                line, field, f"Duplikat baris {earlier} / Duplicate of line {earlier} ({field})"
+            )
+    return None
+
+
+def candidates(
+    rows: list[Row | Rejection], desa_codes: Collection[str], today: date
+) -> tuple[list[Candidate], list[Rejection]]:
+    """Lines that may be registered, and those refused with the reason (duplicates of an
+    earlier valid line included)."""
+    accepted: list[Candidate] = []
+    rejected: list[Rejection] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if isinstance(row, Rejection):
+            rejected.append(row)
+            continue
+        try:
+            cmd = check_registration(
+                RegisterHousehold.model_validate(row.values), desa_codes, today
+            )
+        except ValidationError as exc:
+            rejected.append(invalid(row.line, exc))
+            continue
+        except DomainError as exc:
+            rejected.append(refused(row.line, exc))
+            continue
+        duplicate = _duplicate(row.line, cmd, seen)
+        if duplicate is not None:
+            rejected.append(duplicate)
+            continue
+        seen |= {("no_kk", cmd.no_kk): row.line, ("nik", cmd.nik): row.line}
+        accepted.append(Candidate(row.line, cmd))
+    return accepted, rejected
