@@ -44,9 +44,9 @@ class HouseholdsProjection:
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         registered = [e for e in events if isinstance(e.event, HouseholdRegistered)]
         changes = {
-            (ev.household_id, ev.as_of): list(ev.aid)
-            for ev in (e.event for e in events)
-            if isinstance(ev, HouseholdAidStatusChanged)
+            (ev.household_id, ev.as_of): (*tenant_of(e), list(ev.aid))
+            for e in events
+            if isinstance(ev := e.event, HouseholdAidStatusChanged)
         }
         forgotten = [
             (ev.household_id,)
@@ -55,9 +55,10 @@ class HouseholdsProjection:
         ]
         await self._register(conn, registered)
         await conn.executemany(
-            "insert into aid_changes(household_id, as_of, aid) values ($1, $2, $3)"
+            "insert into aid_changes(household_id, as_of, kab, kec, aid)"
+            " values ($1, $2, $3, $4, $5)"
             " on conflict (household_id, as_of) do update set aid = excluded.aid",
-            [(hid, as_of, aid) for (hid, as_of), aid in changes.items()],
+            [(hid, as_of, *rest) for (hid, as_of), rest in changes.items()],
         )
         await conn.executemany(
             "update households set name_masked = null, nik_masked = null, forgotten = true"

@@ -15,6 +15,8 @@ create index households_by_desa on households (kab, kec, desa);
 
 create table aid_changes (
     household_id text not null,
+    kab text not null,
+    kec text not null,
     as_of date not null,
     aid text[] not null,
     primary key (household_id, as_of)
