@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -89,6 +90,7 @@ class CommandRunner:
         self.attempts = attempts
         self.cache_size = cache_size
         self._cache: OrderedDict[str, Loaded[object]] = OrderedDict()
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def load(self, kind: AggregateType[S], ref: AggregateRef) -> Loaded[S]:
         cached: Loaded[S] = self._cache.get(ref.subject) or Loaded(kind.initial())  # type: ignore[assignment]
@@ -112,7 +114,22 @@ class CommandRunner:
         *,
         occurred_at: datetime | None = None,
     ) -> Outcome[S]:
-        """Apply a command once: a retry with the same command id answers the first result."""
+        """Apply a command once: a retry with the same command id answers the first result.
+        Commands on one aggregate queue up inside a process; replicas race on the append."""
+        lock = self._locks.get(ref.subject)
+        if lock is None:
+            lock = self._locks[ref.subject] = asyncio.Lock()
+        async with lock:
+            return await self._execute(kind, ref, meta, decide, occurred_at)
+
+    async def _execute(
+        self,
+        kind: AggregateType[S],
+        ref: AggregateRef,
+        meta: Metadata,
+        decide: Callable[[S], Sequence[DomainEvent]],
+        occurred_at: datetime | None,
+    ) -> Outcome[S]:
         for attempt in range(self.attempts):
             loaded = await self.load(kind, ref)
             done = loaded.by_command.get(meta.command_id)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from shared.db import ident
+from shared.db import advisory_key, ident
 
 SEALED_PREFIX = "v1:"
 
@@ -61,12 +61,16 @@ class KeyStore:
         self._kek = AESGCM(_derive(secret, b"key-wrapping"))
 
     async def migrate(self) -> None:
-        await self.pool.execute(
-            f"create schema if not exists {self.schema};"
-            f" create table if not exists {self.schema}.data_keys ("
-            " key_id text primary key, wrapped bytea, created_at timestamptz not null"
-            " default now(), shredded_at timestamptz)"
-        )
+        async with self.pool.acquire() as conn, conn.transaction():
+            await conn.execute(
+                "select pg_advisory_xact_lock($1)", advisory_key("migrate", self.schema)
+            )
+            await conn.execute(
+                f"create schema if not exists {self.schema};"
+                f" create table if not exists {self.schema}.data_keys ("
+                " key_id text primary key, wrapped bytea, created_at timestamptz not null"
+                " default now(), shredded_at timestamptz)"
+            )
 
     def _wrap(self, key_id: str, key: bytes) -> bytes:
         nonce = os.urandom(12)

@@ -55,9 +55,11 @@ class NotFound(DomainError):
 
     status = 404
 
-    def __init__(self, what: str, ident: str) -> None:
+    def __init__(self, what: str, ident: str, what_en: str | None = None) -> None:
         super().__init__(
-            "NOT_FOUND", f"{what} {ident} tidak ditemukan", f"{what} {ident} not found"
+            "NOT_FOUND",
+            f"{what} {ident} tidak ditemukan",
+            f"{what_en or what} {ident} not found",
         )
 
 

@@ -78,6 +78,17 @@ class EventStore:
         self._streams.add(name)
         return name
 
+    async def has_stream(self, kab: str) -> bool:
+        name = stream_name(kab)
+        if name in self._streams:
+            return True
+        try:
+            await self.js.stream_info(name)
+        except NotFoundError:
+            return False
+        self._streams.add(name)
+        return True
+
     async def stream_names(self) -> list[str]:
         return sorted(info.config.name or "" for info in await self.js.streams_info())
 
@@ -86,8 +97,9 @@ class EventStore:
         return int(info.state.last_seq)
 
     async def load(self, ref: AggregateRef, after_seq: int = 0) -> list[StoredEvent]:
-        """The aggregate's events after `after_seq`, in order."""
-        await self.ensure_stream(ref.tenant.kab)
+        """The aggregate's events after `after_seq`, in order (none if no stream yet)."""
+        if not await self.has_stream(ref.tenant.kab):
+            return []
         events: list[StoredEvent] = []
         async for page in read_pages(self.nc, ref.stream, ref.subject, after_seq + 1):
             events.extend(page)

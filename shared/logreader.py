@@ -1,4 +1,4 @@
-"""Reading the log in pages with JetStream's batched direct get: no consumer state."""
+"""Reading the log: paged ordered-consumer reads, and direct gets for one aggregate."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from functools import cached_property
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from shared.envelope import Envelope, open_envelope
 from shared.events.base import DomainEvent
+
+READ_STALL_S = 30.0
 
 
 class LogUnavailable(RuntimeError):
@@ -43,49 +46,101 @@ class Page:
 
 
 async def direct_get_page(
-    nc: NATS, stream: str, subject_filter: str, from_seq: int, batch: int, timeout: float = 5.0
+    nc: NATS, stream: str, subject_filter: str, from_seq: int, batch: int, timeout: float = 10.0
 ) -> Page:
     """Up to `batch` events matching `subject_filter` from `from_seq` on, in stream order."""
-    replies: asyncio.Queue[Msg] = asyncio.Queue()
+    events: list[StoredEvent] = []
+    ended: asyncio.Future[Page] = asyncio.get_running_loop().create_future()
 
     async def collect(msg: Msg) -> None:
-        await replies.put(msg)
-
-    inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox, cb=collect)
-    request = {"seq": max(from_seq, 1), "next_by_subj": subject_filter, "batch": batch}
-    events: list[StoredEvent] = []
-    try:
-        await nc.publish(f"$JS.API.DIRECT.GET.{stream}", json.dumps(request).encode(), reply=inbox)
-        while True:
-            try:
-                msg = await asyncio.wait_for(replies.get(), timeout)
-            except TimeoutError:
-                raise LogUnavailable(f"stream {stream} did not answer a read") from None
-            headers = msg.headers or {}
-            status = headers.get("Status")
-            if status == "404":
-                return Page(events, 0)
-            if status == "204":
-                return Page(events, int(headers.get("Nats-Num-Pending", "0")))
-            if status:
-                raise LogUnavailable(f"stream {stream} answered {status}: {headers}")
+        headers = msg.headers or {}
+        status = headers.get("Status")
+        if ended.done():
+            return
+        if status == "404":
+            ended.set_result(Page(events, 0))
+        elif status == "204":
+            ended.set_result(Page(events, int(headers.get("Nats-Num-Pending", "0"))))
+        elif status:
+            ended.set_exception(LogUnavailable(f"stream {stream} answered {status}"))
+        else:
             events.append(
                 StoredEvent(int(headers["Nats-Sequence"]), headers["Nats-Subject"], msg.data)
             )
+
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox, cb=collect, pending_msgs_limit=batch * 2 + 10)
+    request = {"seq": max(from_seq, 1), "next_by_subj": subject_filter, "batch": batch}
+    try:
+        await nc.publish(f"$JS.API.DIRECT.GET.{stream}", json.dumps(request).encode(), reply=inbox)
+        try:
+            return await asyncio.wait_for(ended, timeout)
+        except TimeoutError:
+            raise LogUnavailable(f"stream {stream} did not answer a read") from None
     finally:
         await sub.unsubscribe()
+
+
+class _PageBuffer:
+    """Collects delivered messages; wakes the reader per full page and at the end."""
+
+    def __init__(self, end: int, batch: int) -> None:
+        self.end, self.batch = end, batch
+        self.items: list[StoredEvent] = []
+        self.done = False
+        self.ready = asyncio.Event()
+
+    async def collect(self, msg: Msg) -> None:
+        # Ack subject tokens from the end: ...<stream seq>.<consumer seq>.<time>.<pending>
+        tokens = msg.reply.rsplit(".", 4)
+        seq, pending = int(tokens[1]), int(tokens[4])
+        if seq <= self.end:
+            self.items.append(StoredEvent(seq, msg.subject, msg.data))
+        if seq >= self.end or pending == 0:
+            self.done = True
+        if self.done or len(self.items) >= self.batch:
+            self.ready.set()
+
+    async def pages(self) -> AsyncIterator[list[StoredEvent]]:
+        while True:
+            try:
+                await asyncio.wait_for(self.ready.wait(), READ_STALL_S)
+            except TimeoutError:
+                raise LogUnavailable("the log stopped delivering during a read") from None
+            self.ready.clear()
+            page, self.items = self.items, []
+            if page:
+                yield page
+            if self.done and not self.items:
+                return
 
 
 async def read_pages(
     nc: NATS, stream: str, subject_filter: str, from_seq: int = 1, batch: int = 1000
 ) -> AsyncIterator[list[StoredEvent]]:
-    """Every matching event from `from_seq` to the end of the stream, a page at a time."""
-    seq = from_seq
-    while True:
-        page = await direct_get_page(nc, stream, subject_filter, seq, batch)
-        if page.events:
-            yield page.events
-            seq = page.events[-1].seq + 1
-        if not page.events or page.pending == 0:
+    """Every matching event from `from_seq` to the end of the stream as it was when the read
+    began, a page at a time: an ordered consumer, no state left on the server."""
+    js = nc.jetstream()
+    end = int((await js.stream_info(stream)).state.last_seq)
+    if end < from_seq:
+        return
+    buffer = _PageBuffer(end, batch)
+    config = ConsumerConfig(
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=max(from_seq, 1)
+    )
+    sub = await js.subscribe(
+        subject_filter,
+        stream=stream,
+        cb=buffer.collect,
+        ordered_consumer=True,
+        config=config,
+        pending_msgs_limit=-1,
+        pending_bytes_limit=-1,
+    )
+    try:
+        if (await sub.consumer_info()).num_pending == 0 and not buffer.items:
             return
+        async for page in buffer.pages():
+            yield page
+    finally:
+        await sub.unsubscribe()

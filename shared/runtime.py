@@ -44,8 +44,8 @@ class Runtime:
     async def catch_up(self, kab: str) -> None:
         """Reach the head of the kabupaten's log: before answering 'unknown' for something
         another service may have just created."""
-        await self.store.ensure_stream(kab)
-        await self.wait_for(kab, await self.store.last_seq(kab))
+        if await self.store.has_stream(kab):
+            await self.wait_for(kab, await self.store.last_seq(kab))
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,13 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
 
 
 @pytest.fixture
-def settings(infra: Endpoints) -> Settings:
+def settings(infra: Endpoints, kab: str) -> Settings:
+    """Services started with these serve only the test's own kabupaten."""
     return Settings(
-        nats_url=infra.nats_url, database_url=infra.database_url, secret_key="test-secret"
+        nats_url=infra.nats_url,
+        database_url=infra.database_url,
+        secret_key="test-secret",
+        kabupaten=kab,
     )
 
 

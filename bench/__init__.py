@@ -1,0 +1,1 @@
+"""Benchmarks: figures beside the raw nats-py ceilings measured in the same run."""
