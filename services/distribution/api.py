@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 
 from faststream.nats import NatsRouter
 
 from services.distribution import handlers, queries, reports
 from services.distribution.commands import YearQuery
-from services.distribution.domain import DEFAULT_EXCLUDING_AID
-from services.distribution.handlers import Service, build_service, path_id
+from services.distribution.handlers import Service, path_id
 from shared.clock import jakarta_today
-from shared.events.distribution import SERVICE, Aid
+from shared.events.distribution import SERVICE
 from shared.rpc import RpcReply, RpcRequest, answer, rpc_pattern
 
 Handler = Callable[[Service, RpcRequest], Awaitable[RpcReply]]
@@ -108,10 +107,3 @@ def build_router(svc: Service) -> NatsRouter:
     for name, handler in ROUTES.items():
         router.subscriber(rpc_pattern(SERVICE, name), queue=SERVICE)(_endpoint(svc, name, handler))
     return router
-
-
-def router_factory(
-    excluding: Collection[Aid] = DEFAULT_EXCLUDING_AID,
-) -> Callable[..., NatsRouter]:
-    """What `ServiceSpec.router` takes: the runtime in, the service's router out."""
-    return lambda rt: build_router(build_service(rt, excluding))

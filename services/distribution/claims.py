@@ -25,7 +25,7 @@ from nats.js.errors import (
 )
 from nats.js.kv import KeyValue
 
-from services.distribution.domain import DistributionError
+from services.distribution.refusals import DistributionError
 from shared.events.distribution import SERVICE, HouseholdForgotten, HouseholdRegistered
 from shared.logreader import read_pages
 from shared.tenancy import stream_name

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from services.distribution.commands import ChangeAid, OpenRound, RegisterHousehold
-from shared.errors import DomainError, InvalidInput, NotFound
+from services.distribution.refusals import DistributionError, unknown_desa
+from shared.errors import InvalidInput, NotFound
 from shared.events.base import DomainEvent
 from shared.events.distribution import (
     Aid,
@@ -24,44 +24,6 @@ from shared.events.distribution import (
 from shared.tenancy import dot, undot
 
 DEFAULT_EXCLUDING_AID = frozenset({Aid.PKH, Aid.BPNT, Aid.BLT_DD})
-
-REFUSALS: dict[str, tuple[str, str]] = {
-    "DUPLICATE_HOUSEHOLD": (
-        "Rumah tangga dengan No. KK atau NIK ini sudah terdaftar di kabupaten",
-        "A household with this No. KK or NIK is already registered in the kabupaten",
-    ),
-    "HOUSEHOLD_FORGOTTEN": (
-        "Data rumah tangga ini telah dihapus atas permintaannya",
-        "This household has been forgotten at its request",
-    ),
-    "ROUND_EXISTS": (
-        "Putaran untuk desa dan bulan ini sudah ada",
-        "A round for this desa and month already exists",
-    ),
-    "ROUND_CLOSED": ("Putaran ini sudah ditutup", "This round is closed"),
-    "NOT_ELIGIBLE": (
-        "Rumah tangga ini tidak berhak pada tanggal itu (menerima bantuan lain)",
-        "This household is not eligible on that date (it receives other aid)",
-    ),
-    "WRONG_DESA": (
-        "Rumah tangga ini bukan warga desa putaran ini",
-        "This household does not belong to the round's desa",
-    ),
-    "ALREADY_RECEIVED": (
-        "Rumah tangga ini sudah menerima paket bulan ini",
-        "This household already received a package this month",
-    ),
-    "NO_STOCK": ("Stok paket sembako habis", "No sembako packages left in stock"),
-    "QUOTA_REACHED": ("Kuota putaran ini sudah terpenuhi", "This round's quota has been reached"),
-}
-
-
-class DistributionError(DomainError):
-    """A distribution rule refused the command (409), `code` from `REFUSALS`."""
-
-    def __init__(self, code: str, *, field: str | None = None, **extra: Any) -> None:
-        message, message_en = REFUSALS[code]
-        super().__init__(code, message, message_en, field=field, extra=extra or None)
 
 
 def month_of(day: date) -> str:
@@ -131,12 +93,6 @@ def evolve_household(state: Household | None, event: DomainEvent) -> Household |
     if isinstance(event, HouseholdForgotten):
         return state.model_copy(update={"forgotten": True})
     return state
-
-
-def unknown_desa() -> InvalidInput:
-    return InvalidInput(
-        "desa", "Desa tidak termasuk kecamatan ini", "The desa is not one of the kecamatan's"
-    )
 
 
 def check_registration(
@@ -322,19 +278,24 @@ class HandOut:
     excluding: Collection[Aid] = DEFAULT_EXCLUDING_AID
 
 
-def decide_hand_out(state: Ledger, cmd: HandOut) -> list[DomainEvent]:
-    if cmd.round_id not in state.rounds:
+def served_round(state: Ledger, cmd: HandOut) -> Round:
+    """The round a hand-out is for, when it may still hand out on that date."""
+    found = state.rounds.get(cmd.round_id)
+    if found is None:
         raise NotFound("round", cmd.round_id)
     if cmd.household is None:
         raise NotFound("household", cmd.household_id)
-    served = state.rounds[cmd.round_id]
-    if month_of(cmd.distributed_on) != served.month:
+    if month_of(cmd.distributed_on) != found.month:
         raise InvalidInput(
             "distributed_on",
-            f"Tanggal penyerahan harus di bulan putaran ({served.month})",
-            f"The hand-out date must be inside the round's month ({served.month})",
+            f"Tanggal penyerahan harus di bulan putaran ({found.month})",
+            f"The hand-out date must be inside the round's month ({found.month})",
         )
-    open_round_of(state, cmd.round_id)
+    return open_round_of(state, cmd.round_id)
+
+
+def decide_hand_out(state: Ledger, cmd: HandOut) -> list[DomainEvent]:
+    served = served_round(state, cmd)
     household = existing(cmd.household, cmd.household_id)
     if household.desa != served.desa:
         raise DistributionError("WRONG_DESA", desa=served.desa)

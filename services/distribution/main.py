@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from faststream.nats import NatsRouter
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.distribution.api import router_factory
+from services.distribution.api import build_router
 from services.distribution.domain import DEFAULT_EXCLUDING_AID
+from services.distribution.handlers import build_service
 from services.distribution.personal import HouseholdKeys
 from services.distribution.policies import RoundsDuePolicy
 from services.distribution.projections import (
@@ -19,7 +21,7 @@ from services.distribution.projections import (
 from shared.config import Settings
 from shared.events.distribution import SERVICE, Aid
 from shared.projection import Projection
-from shared.runtime import ServiceSpec
+from shared.runtime import Runtime, ServiceSpec
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -46,8 +48,13 @@ def projections(settings: Settings) -> Sequence[Projection]:
 
 
 def spec(excluding: frozenset[Aid] | None = None, schema: str = SERVICE) -> ServiceSpec:
-    chosen = DistributionSettings().excluding() if excluding is None else excluding
-    return ServiceSpec(SERVICE, schema, MIGRATIONS, projections, router_factory(chosen))
+    """The service as `smart run` starts it; `excluding` overrides the configured aid set."""
+
+    def router(rt: Runtime) -> NatsRouter:
+        chosen = DistributionSettings().excluding() if excluding is None else excluding
+        return build_router(build_service(rt, chosen))
+
+    return ServiceSpec(SERVICE, schema, MIGRATIONS, projections, router)
 
 
 SPEC = spec()

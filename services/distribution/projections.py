@@ -172,7 +172,12 @@ class LedgerProjection:
             "update rounds set packages = packages + $2 where round_id = $1",
             sorted(per_round.items()),
         )
-        touched = sorted({(r[1], r[2], r[5], r[6]) for r in rows})
+        await self._monthly(conn, sorted({(r[1], r[2], r[5], r[6]) for r in rows}))
+        return Counter((r[1], r[2]) for r in rows)
+
+    @staticmethod
+    async def _monthly(conn: DbConn, touched: list[tuple[str, str, str, str]]) -> None:
+        """Recount each touched (kab, kec, desa, month) from its packages."""
         await conn.executemany(
             "insert into monthly(kab, kec, desa, month, packages, value_idr, households_reached)"
             " select kab, kec, desa, month, count(*), sum(value_idr),"
@@ -183,7 +188,6 @@ class LedgerProjection:
             " value_idr = excluded.value_idr, households_reached = excluded.households_reached",
             touched,
         )
-        return Counter((r[1], r[2]) for r in rows)
 
 
 @dataclass

@@ -133,22 +133,33 @@ async def households(
     }
 
 
+def _priority(row: asyncpg.Record) -> tuple[bool, int, date, str]:
+    """Never received first, then lower desil, then the longest since the last package."""
+    last = row["last_received"]
+    return (last is not None, row["desil"], last or date.min, row["household_id"])
+
+
+def _suggestion(row: asyncpg.Record) -> dict[str, Any]:
+    last = row["last_received"]
+    return {
+        "household_id": row["household_id"],
+        "name_masked": row["name_masked"],
+        "nik_masked": row["nik_masked"],
+        "desil": row["desil"],
+        "last_received": last.isoformat() if last else None,
+    }
+
+
 async def suggestions(
     rt: Runtime, tenant: Tenant, round_id: str, today: date, excluding: Collection[Aid]
 ) -> dict[str, Any]:
-    """The round's desa's eligible households not served that month: never received first,
-    then lower desil, then the longest since their last package."""
+    """The round's desa's eligible households not served that month, in priority order,
+    not cut to the quota. Eligibility is judged on today, kept inside the round's month."""
     await ensure_kecamatan(rt, tenant)
-    found = await fetch_known(
-        rt,
-        tenant,
-        "round",
-        round_id,
-        f"select desa, month from {rt.schema}.rounds where round_id = $1 and kab = $2 and kec = $3",
-        round_id,
-        tenant.kab,
-        tenant.kec,
+    sql = (
+        f"select desa, month from {rt.schema}.rounds where round_id = $1 and kab = $2 and kec = $3"
     )
+    found = await fetch_known(rt, tenant, "round", round_id, sql, round_id, tenant.kab, tenant.kec)
     first, last = month_bounds(found["month"])
     rows = await rt.pool.fetch(
         f"select h.*, (select max(p.distributed_on) from {rt.schema}.packages p"
@@ -156,32 +167,9 @@ async def suggestions(
         f" from {rt.schema}.households h where h.kab = $1 and h.kec = $2 and h.desa = $3"
         " and not h.forgotten and not exists (select 1 from"
         f" {rt.schema}.packages p where p.household_id = h.household_id and p.month = $4)",
-        tenant.kab,
-        tenant.kec,
-        found["desa"],
-        found["month"],
-        first,
+        *(tenant.kab, tenant.kec, found["desa"], found["month"], first),
     )
     changes = await timelines(rt, [r["household_id"] for r in rows])
     day = clamp(today, first, last)
     chosen = [r for r in rows if eligible(r, changes[r["household_id"]], day, excluding)]
-    chosen.sort(
-        key=lambda r: (
-            r["last_received"] is not None,
-            r["desil"],
-            r["last_received"] or date.min,
-            r["household_id"],
-        )
-    )
-    return {
-        "suggestions": [
-            {
-                "household_id": r["household_id"],
-                "name_masked": r["name_masked"],
-                "nik_masked": r["nik_masked"],
-                "desil": r["desil"],
-                "last_received": r["last_received"].isoformat() if r["last_received"] else None,
-            }
-            for r in chosen
-        ]
-    }
+    return {"suggestions": [_suggestion(r) for r in sorted(chosen, key=_priority)]}

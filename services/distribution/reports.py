@@ -39,9 +39,27 @@ async def summary(rt: Runtime, tenant: Tenant, year: int) -> dict[str, Any]:
     }
 
 
+async def _eligible_per_desa(
+    rt: Runtime, tenant: Tenant, day: date, excluding: Collection[Aid]
+) -> Counter[str]:
+    rows = await rt.pool.fetch(
+        f"select household_id, desa, aid, forgotten from {rt.schema}.households"
+        " where kab = $1 and kec = $2 and not forgotten",
+        tenant.kab,
+        tenant.kec,
+    )
+    changes = await timelines(rt, [r["household_id"] for r in rows])
+    return Counter(
+        r["desa"] for r in rows if eligible(r, changes[r["household_id"]], day, excluding)
+    )
+
+
 async def _coverage(
     rt: Runtime, tenant: Tenant, year: int, today: date, excluding: Collection[Aid]
 ) -> list[dict[str, Any]]:
+    """Per desa (rotation order): households eligible on today kept inside the year, and
+    distinct households reached that year (forgotten ones included)."""
+    first, last = date(year, 1, 1), date(year, 12, 31)
     desa = [
         r["code"]
         for r in await rt.pool.fetch(
@@ -55,23 +73,10 @@ async def _coverage(
         for r in await rt.pool.fetch(
             f"select desa, count(distinct household_id) as n from {rt.schema}.packages"
             " where kab = $1 and kec = $2 and distributed_on between $3 and $4 group by desa",
-            tenant.kab,
-            tenant.kec,
-            date(year, 1, 1),
-            date(year, 12, 31),
+            *(tenant.kab, tenant.kec, first, last),
         )
     }
-    rows = await rt.pool.fetch(
-        f"select household_id, desa, aid, forgotten from {rt.schema}.households"
-        " where kab = $1 and kec = $2 and not forgotten",
-        tenant.kab,
-        tenant.kec,
-    )
-    changes = await timelines(rt, [r["household_id"] for r in rows])
-    day = clamp(today, date(year, 1, 1), date(year, 12, 31))
-    counted = Counter(
-        r["desa"] for r in rows if eligible(r, changes[r["household_id"]], day, excluding)
-    )
+    counted = await _eligible_per_desa(rt, tenant, clamp(today, first, last), excluding)
     codes = desa + sorted((set(reached) | set(counted)) - set(desa))
     return [{"desa": c, "eligible": counted[c], "reached": reached.get(c, 0)} for c in codes]
 

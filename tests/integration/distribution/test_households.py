@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
 
 import pytest
 from nats.aio.client import Client as NATS
 
+from services.distribution.claims import Claim, Claims, claim_keys
+from services.distribution.handlers import holder_check
+from services.distribution.main import spec
+from services.distribution.personal import lookups
+from shared.config import Settings
+from shared.errors import DomainError
+from shared.events.distribution import Aid
 from shared.runtime import Runtime
 from tests.integration.distribution.conftest import (
     NIK,
@@ -16,6 +25,7 @@ from tests.integration.distribution.conftest import (
     household,
     register,
 )
+from tests.support import running
 
 pytestmark = pytest.mark.integration
 
@@ -205,3 +215,62 @@ async def test_import_accepts_good_lines_and_explains_each_bad_one(
     assert len(listed.data["households"]) == 4
     assert {h["desa"] for h in listed.data["households"]} == {balerejo, garon}
     assert all(h["nik_masked"].startswith("3520****") for h in listed.data["households"])
+
+
+async def test_the_claims_index_recovers_from_crashes_and_is_rebuilt_from_the_log(
+    service: Runtime, nc: NATS, kab: str, kec: str
+) -> None:
+    balerejo, *_ = await configure(nc, kab, kec)
+    secret = service.settings.secret_key.get_secret_value()
+    claims = Claims(nc, holder_check(service))
+    kv = await claims.bucket(kab)
+    crashed = household(balerejo, 1)
+    kk, _ = lookups(secret, crashed["no_kk"], crashed["nik"])
+    await kv.create(f"kk.{kk}", Claim(str(uuid.uuid4()), kec, time.time() - 60).encode())
+    assert await register(nc, kab, kec, crashed)
+
+    gone = await register(nc, kab, kec, household(balerejo, 2))
+    forget = await call(nc, "household_forget", kab, kec, params={"id": gone})
+    assert forget.status == 200
+    again = household(balerejo, 2)
+    _, nik = lookups(secret, again["no_kk"], again["nik"])
+    await kv.put(f"nik.{nik}", Claim(gone, kec, time.time()).encode())
+    assert await register(nc, kab, kec, again) != gone
+
+    kept = await register(nc, kab, kec, household(balerejo, 3))
+    dropped = await register(nc, kab, kec, household(balerejo, 4))
+    await call(nc, "household_forget", kab, kec, params={"id": dropped})
+    await nc.jetstream().delete_key_value(f"distribution_claims_{kab}")
+    fresh = Claims(nc, holder_check(service))
+
+    def numbers(n: int) -> list[str]:
+        body = household(balerejo, n)
+        return claim_keys(*lookups(secret, body["no_kk"], body["nik"]))
+
+    with pytest.raises(DomainError) as caught:
+        await fresh.claim(kab, kec, str(uuid.uuid4()), numbers(3))
+    assert (caught.value.code, caught.value.extra) == (
+        "DUPLICATE_HOUSEHOLD",
+        {"household_id": kept},
+    )
+    await fresh.claim(kab, kec, str(uuid.uuid4()), numbers(4))
+
+
+async def test_the_excluding_aid_set_is_the_deployments_choice(
+    settings: Settings, nc: NATS, kab: str, kec: str
+) -> None:
+    lenient = spec(excluding=frozenset({Aid.PKH}))
+    async with running(lenient, settings.model_copy(update={"kabupaten": kab})):
+        balerejo, *_ = await configure(nc, kab, kec)
+        bpnt = await call(
+            nc, "household_register", kab, kec, body=household(balerejo, 1, aid=["BPNT"])
+        )
+        got = await call(
+            nc,
+            "household_get",
+            kab,
+            kec,
+            params={"id": bpnt.data["household_id"]},
+            wait_for=bpnt.position,
+        )
+        assert (got.data["aid"], got.data["eligible"]) == (["BPNT"], True)

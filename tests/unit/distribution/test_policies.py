@@ -7,8 +7,10 @@ from datetime import date
 import pytest
 from cryptography.exceptions import InvalidTag
 
+from services.distribution.main import DistributionSettings
 from services.distribution.personal import lookups, seal, unseal
 from services.distribution.policies import when_activity_held_mark_round_due
+from shared.events.distribution import Aid
 from shared.events.scheduler import ActivityHeld, ActivityKind
 from tests.unit.distribution.support import BALEREJO, register_cmd
 
@@ -63,3 +65,14 @@ def test_lookups_are_stable_per_secret_and_kind() -> None:
     assert (kk, nik) == lookups("s3cret", "3520050101080001", "3520054101900001")
     assert lookups("other", "3520050101080001", "3520054101900001") != (kk, nik)
     assert lookups("s3cret", "3520054101900001", "3520050101080001") != (nik, kk)
+
+
+def test_the_excluding_aid_set_comes_from_the_deployments_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert DistributionSettings().excluding() == {Aid.PKH, Aid.BPNT, Aid.BLT_DD}
+    monkeypatch.setenv("SMART_DISTRIBUTION_EXCLUDING_AID", "PKH, BLT_DD")
+    assert DistributionSettings().excluding() == {Aid.PKH, Aid.BLT_DD}
+    monkeypatch.setenv("SMART_DISTRIBUTION_EXCLUDING_AID", "PKH,BANSOS")
+    with pytest.raises(ValueError, match="BANSOS"):
+        DistributionSettings().excluding()
