@@ -14,6 +14,7 @@ from shared.events.distribution import SERVICE
 from shared.rpc import RpcReply, RpcRequest, answer, rpc_pattern
 
 Handler = Callable[[Service, RpcRequest], Awaitable[RpcReply]]
+WORKERS_PER_RPC = 16
 
 
 def year_of(req: RpcRequest) -> int:
@@ -105,5 +106,7 @@ def _endpoint(
 def build_router(svc: Service) -> NatsRouter:
     router = NatsRouter()
     for name, handler in ROUTES.items():
-        router.subscriber(rpc_pattern(SERVICE, name), queue=SERVICE)(_endpoint(svc, name, handler))
+        router.subscriber(rpc_pattern(SERVICE, name), queue=SERVICE, max_workers=WORKERS_PER_RPC)(
+            _endpoint(svc, name, handler)
+        )
     return router

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ class Rejection:
 @dataclass(frozen=True)
 class Row:
     line: int
-    values: dict[str, Any]
+    values: dict[str, Any] = dataclasses.field(repr=False)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,13 @@ async def service(settings: Settings, kab: str) -> AsyncIterator[Runtime]:
         yield rt
 
 
+@pytest_asyncio.fixture
+async def replica(service: Runtime, settings: Settings, kab: str) -> AsyncIterator[Runtime]:
+    """A second instance of the service: requests are shared between the two."""
+    async with running(spec(), settings.model_copy(update={"kabupaten": kab})) as rt:
+        yield rt
+
+
 def desa_of(kec: str, *suffixes: str) -> list[str]:
     return [f"{Tenant(kec[:4], kec).kec_dotted}.{s}" for s in suffixes]
 

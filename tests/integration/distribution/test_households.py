@@ -154,7 +154,7 @@ async def test_the_same_number_anywhere_in_the_kabupaten_is_refused_naming_the_h
 
 
 async def test_concurrent_registrations_of_one_nik_register_it_once(
-    service: Runtime, nc: NATS, kab: str, kec: str
+    service: Runtime, replica: Runtime, nc: NATS, kab: str, kec: str
 ) -> None:
     other = f"{kab}{(int(kec[4:]) % 89) + 10:02d}"
     here, there = (await configure(nc, kab, kec))[0], (await configure(nc, kab, other))[0]

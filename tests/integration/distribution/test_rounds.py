@@ -68,7 +68,7 @@ async def test_suggestions_never_received_first_then_lower_desil_then_longest_wa
 
 
 async def test_twenty_concurrent_hand_outs_to_one_household_give_exactly_one_package(
-    service: Runtime, nc: NATS, kab: str, kec: str
+    service: Runtime, replica: Runtime, nc: NATS, kab: str, kec: str
 ) -> None:
     balerejo, *_ = await configure(nc, kab, kec)
     await procure(nc, kab, kec, 50)
@@ -89,7 +89,7 @@ async def test_twenty_concurrent_hand_outs_to_one_household_give_exactly_one_pac
 
 
 async def test_stock_never_goes_below_zero_and_lots_go_first_in_first_out(
-    service: Runtime, nc: NATS, kab: str, kec: str
+    service: Runtime, replica: Runtime, nc: NATS, kab: str, kec: str
 ) -> None:
     balerejo, *_ = await configure(nc, kab, kec)
     await procure(nc, kab, kec, 2, price=100_000)
