@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import asyncpg
-import nats.errors
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -206,7 +205,7 @@ class Projector:
                     msgs = await sub.fetch(
                         self.settings.batch, timeout=self.settings.fetch_timeout_s
                     )
-                except nats.errors.TimeoutError:
+                except TimeoutError:  # nats-py raises both its own and asyncio's
                     continue
                 await self.process(msgs)
         finally:

@@ -88,6 +88,7 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         await readside.start()
         broker = NatsBroker(servers, name=f"smart-{spec.name}-edge", logger=None)
         broker.include_router(spec.router(runtime))
+        broker.include_router(_ops_router(runtime))
         runtime.broker = broker
         await broker.start()
         await broker.connection.flush()
@@ -96,6 +97,23 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         raise
     log.info("service %s running", spec.name)
     return runtime
+
+
+def health_subject(service: str) -> str:
+    return f"smartops.{service}.health"
+
+
+def _ops_router(runtime: Runtime) -> NatsRouter:
+    router = NatsRouter()
+
+    @router.subscriber(health_subject(runtime.name))
+    async def health(body: dict[str, object]) -> dict[str, object]:
+        """Is this replica's read side caught up: the events its projectors still have to do."""
+        lag = await runtime.readside.lag()
+        pending = sum(max(int(str(row["pending"])), 0) for row in lag)
+        return {"service": runtime.name, "pending": pending, "projectors": len(lag)}
+
+    return router
 
 
 async def close_runtime(runtime: Runtime) -> None:

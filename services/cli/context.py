@@ -43,6 +43,19 @@ def write_endpoints(settings: Settings, http_url: str | None) -> None:
     )
 
 
+def secret_settings(data_dir: str | None) -> Settings:
+    """Settings with the deployment secret (of the data directory unless configured)."""
+    settings = Settings()
+    if data_dir:
+        settings = settings.model_copy(update={"data_dir": Path(data_dir)})
+    if (
+        not settings.secret_key.get_secret_value()
+        and not (settings.data_dir / SECRET_FILE).exists()
+    ):
+        raise CannotRun(f"no deployment secret: {settings.data_dir / SECRET_FILE} is missing")
+    return ensure_secret(settings)
+
+
 def settings_for(data_dir: str | None) -> Settings:
     """Settings of a running deployment: explicit URLs win, else the data dir's endpoints."""
     settings = Settings()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from services.cli import ops
-from services.cli.context import CannotRun, settings_for
+from services.cli.context import CannotRun, secret_settings, settings_for
 from services.cli.up import run_one, up
 
 
@@ -33,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", default=None)
         if name != "status":
             p.add_argument("--service", action="append", default=None)
+    p = sub.add_parser("token", help="print a new API token (on the last line)")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--role", required=True, choices=["admin", "camat", "operator", "auditor"])
+    p.add_argument("--kab")
+    p.add_argument("--kec")
+    p.add_argument("--desa")
+    p.add_argument("--name", default="cli")
     p = sub.add_parser("dlq", help="dead letters: list, or retry after a fix")
     p.add_argument("action", choices=["list", "retry"])
     p.add_argument("id", nargs="?", type=int)
@@ -45,14 +52,46 @@ def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
         return up(Path(args.data_dir), args.http_port, args.demo)
     if args.command == "run":
         return run_one(args.service)
+    if args.command == "token":
+        return _token(args)
     settings = settings_for(args.data_dir)
-    if args.command == "status":
-        return ops.status(settings)
-    if args.command == "dlq":
-        return ops.dlq(settings, args.action, args.id)
-    if args.command == "replay":
-        return ops.replay(settings, args.service)
-    return ops.verify(settings, args.service)
+    operations = {
+        "status": lambda: ops.status(settings),
+        "dlq": lambda: ops.dlq(settings, args.action, args.id),
+        "replay": lambda: ops.replay(settings, args.service),
+        "verify": lambda: ops.verify(settings, args.service),
+    }
+    return operations[args.command]()
+
+
+def _undot(code: str | None) -> str | None:
+    return code.replace(".", "") if code else None
+
+
+async def _token(args: argparse.Namespace) -> int:
+    from services.gateway.auth import Role, issue_token  # noqa: PLC0415
+
+    settings = secret_settings(args.data_dir)
+    kab, kec, desa = _undot(args.kab), _undot(args.kec), _undot(args.desa)
+    if kec and not kab:
+        kab = kec[:4]
+    role = Role(args.role)
+    if role in (Role.CAMAT, Role.OPERATOR) and not kec:
+        raise CannotRun(f"a {role.value} token needs --kec")
+    if role is Role.OPERATOR and not desa:
+        raise CannotRun("an operator token needs --desa")
+    print(f"Token for {role.value} {args.name} ({kec or kab or 'all areas'}):")
+    print(
+        issue_token(
+            settings.secret_key.get_secret_value(),
+            sub=args.name,
+            role=role,
+            kab=kab,
+            kec=kec,
+            desa=desa,
+        )
+    )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,1 @@
+"""The gateway: the public HTTP contract, sign-in and the dashboard; no state of its own."""

@@ -1,0 +1,172 @@
+"""From an HTTP request to a service's RPC and back: auth, wait_for, idempotency, errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from nats.aio.client import Client as NATS
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
+
+from services.gateway.auth import Claims, bearer, check_area, read_token
+from services.gateway.idempotency import IdempotencyStore, Remembered, body_hash, scope_key
+from shared.errors import DomainError, InvalidInput, NotFound
+from shared.rpc import RpcReply, RpcRequest, call
+
+log = logging.getLogger("smart.gateway")
+_KAB = re.compile(r"^\d{4}$")
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+
+    def __init__(self, service: str) -> None:
+        super().__init__(
+            "SERVICE_UNAVAILABLE",
+            f"Layanan {service} sedang tidak tersedia",
+            f"The {service} service is not available",
+        )
+
+
+class KeyReused(DomainError):
+    status = 422
+
+    def __init__(self) -> None:
+        super().__init__(
+            "IDEMPOTENCY_KEY_REUSED",
+            "Idempotency-Key ini sudah dipakai untuk isi permintaan yang lain",
+            "This Idempotency-Key was already used with a different request body",
+            field="Idempotency-Key",
+        )
+
+
+def error_response(exc: DomainError) -> JSONResponse:
+    return JSONResponse(exc.body(), status_code=exc.status)
+
+
+@dataclass
+class Call:
+    """One forwarded request, after its checks."""
+
+    claims: Claims
+    kab: str
+    kec: str
+    wait_for: int | None
+    body: Any
+    raw_body: bytes
+
+
+def tenant_of(kab: str, kec: str) -> tuple[str, str]:
+    if not _KAB.match(kab) or not re.fullmatch(rf"{kab}\d{{2}}", kec):
+        raise NotFound("kecamatan", kec, "kecamatan")
+    return kab, kec
+
+
+def parse_wait_for(request: Request) -> int | None:
+    raw = request.query_params.get("wait_for")
+    if raw is None:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput(
+            "wait_for",
+            "wait_for harus bilangan bulat posisi log",
+            "wait_for must be an integer log position",
+        )
+    return int(raw)
+
+
+class Bridge:
+    """Everything a route needs: the NATS connection, the secret, the idempotency store."""
+
+    def __init__(self, nc: NATS, secret: str, idempotency: IdempotencyStore) -> None:
+        self.nc = nc
+        self.secret = secret
+        self.idempotency = idempotency
+
+    async def begin(self, request: Request, kab: str, kec: str, *, json_body: bool = True) -> Call:
+        claims = read_token(self.secret, bearer(request.headers.get("authorization")))
+        kab, kec = tenant_of(kab, kec)
+        write = request.method != "GET"
+        check_area(claims, kab, kec, write=write)
+        raw = await request.body() if write else b""
+        body: Any = None
+        if write and json_body and raw:
+            try:
+                body = json.loads(raw)
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                raise InvalidInput(
+                    "body",
+                    "Isi permintaan bukan JSON yang sah",
+                    "The request body is not valid JSON",
+                ) from None
+        return Call(claims, kab, kec, parse_wait_for(request), body, raw)
+
+    async def rpc(
+        self,
+        call_: Call,
+        service: str,
+        name: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        command_id: str | None = None,
+    ) -> RpcReply:
+        req = RpcRequest(
+            kab=call_.kab,
+            kec=call_.kec,
+            command_id=command_id or str(uuid.uuid4()),
+            actor=f"{call_.claims.role.value}:{call_.claims.sub}",
+            wait_for=call_.wait_for,
+            params=params or {},
+            body=call_.body if body is None else body,
+        )
+        try:
+            return await call(self.nc, service, name, req)
+        except (NoRespondersError, NatsTimeout, TimeoutError):
+            raise ServiceUnavailable(service) from None
+
+    async def forward(
+        self,
+        request: Request,
+        call_: Call,
+        service: str,
+        name: str,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+    ) -> JSONResponse:
+        """Send a write or a read; a write with an Idempotency-Key answers its first answer."""
+        key = request.headers.get("idempotency-key")
+        if request.method == "GET" or not key:
+            return reply_response(await self.rpc(call_, service, name, params=params, body=body))
+        scope = scope_key(call_.kec, request.method, request.url.path, key)
+        digest = body_hash(call_.raw_body)
+        kept = await self.idempotency.recall(scope)
+        if kept is None:
+            reply = await self.rpc(
+                call_, service, name, params=params, body=body, command_id=f"idem-{scope}"
+            )
+            response = reply_response(reply)
+            if reply.status < 500:
+                fresh = Remembered(digest, response.status_code, json.loads(bytes(response.body)))
+                kept = await self.idempotency.remember(scope, fresh)
+            else:
+                return response
+        if kept.body_hash != digest:
+            raise KeyReused()
+        return JSONResponse(kept.content, status_code=kept.status)
+
+
+def reply_response(reply: RpcReply) -> JSONResponse:
+    if reply.error is not None:
+        return JSONResponse({"error": reply.error}, status_code=reply.status)
+    content = reply.data
+    if reply.position is not None and isinstance(content, dict):
+        content = {**content, "position": reply.position}
+    return JSONResponse(content, status_code=reply.status)

@@ -1,0 +1,333 @@
+"""The contract's paths under /api/v1/{kab}/{kec}, each mapped onto one service RPC."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from services.gateway.auth import Forbidden, Role, check_desa, operator_writes_allowed
+from services.gateway.bridge import Bridge, Call, reply_response
+from services.gateway.schemas import BODIES
+from shared.errors import InvalidInput
+
+Guard = Callable[[Bridge, Call, dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    service: str
+    rpc: str
+    summary: str
+    query: tuple[str, ...] = ()
+    guard: Guard | None = None
+    tags: tuple[str, ...] = field(default=())
+
+
+async def _desa_in_body(bridge: Bridge, call: Call, params: dict[str, Any]) -> None:
+    if call.claims.role is Role.OPERATOR:
+        desa = call.body.get("desa") if isinstance(call.body, dict) else None
+        check_desa(call.claims, desa if isinstance(desa, str) else None)
+
+
+async def _household_desa(bridge: Bridge, call: Call, params: dict[str, Any]) -> None:
+    if call.claims.role is Role.OPERATOR:
+        reply = await bridge.rpc(call, "distribution", "household_get", params=params, body={})
+        check_desa(call.claims, (reply.data or {}).get("desa") if reply.ok else None)
+
+
+async def _round_desa(bridge: Bridge, call: Call, params: dict[str, Any]) -> None:
+    if call.claims.role is Role.OPERATOR:
+        reply = await bridge.rpc(call, "distribution", "rounds", body={})
+        rounds = (reply.data or {}).get("rounds", []) if reply.ok else []
+        desa = next((r.get("desa") for r in rounds if r.get("round_id") == params["id"]), None)
+        check_desa(call.claims, desa)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("PUT", "", "scheduler", "kecamatan_put", "Set up or update the kecamatan"),
+    Route("GET", "", "scheduler", "kecamatan_get", "The kecamatan, its desa and units"),
+    Route("POST", "/schedule", "scheduler", "schedule", "Schedule a month of activities"),
+    Route(
+        "GET", "/activities", "scheduler", "activities", "Activities of a month", ("year", "month")
+    ),
+    Route("POST", "/activities/{id}/held", "scheduler", "activity_held", "Record a held activity"),
+    Route("POST", "/activities/{id}/cancel", "scheduler", "activity_cancel", "Cancel an activity"),
+    Route("POST", "/donations", "donations", "donation_receive", "Receive a donation"),
+    Route("POST", "/donations/{id}/void", "donations", "donation_void", "Void a donation"),
+    Route("POST", "/procurements", "donations", "procure", "Procure sembako packages"),
+    Route("GET", "/fund", "donations", "fund", "The fund's totals and balance"),
+    Route(
+        "POST",
+        "/households",
+        "distribution",
+        "household_register",
+        "Register a household",
+        guard=_desa_in_body,
+    ),
+    Route(
+        "GET",
+        "/households/{id}",
+        "distribution",
+        "household_get",
+        "A masked household",
+        guard=_household_desa,
+    ),
+    Route(
+        "POST",
+        "/households/{id}/aid",
+        "distribution",
+        "household_aid",
+        "Change a household's aid",
+        guard=_household_desa,
+    ),
+    Route(
+        "DELETE",
+        "/households/{id}",
+        "distribution",
+        "household_forget",
+        "Forget a household (its personal data is shredded)",
+        guard=_household_desa,
+    ),
+    Route(
+        "POST",
+        "/rounds",
+        "distribution",
+        "round_open",
+        "Open a round for a desa and month",
+        guard=_desa_in_body,
+    ),
+    Route(
+        "GET",
+        "/rounds/{id}/suggestions",
+        "distribution",
+        "round_suggestions",
+        "Households suggested for a round",
+        guard=_round_desa,
+    ),
+    Route(
+        "POST",
+        "/rounds/{id}/packages",
+        "distribution",
+        "package_hand_out",
+        "Hand a package to a household",
+        guard=_round_desa,
+    ),
+    Route(
+        "POST",
+        "/rounds/{id}/close",
+        "distribution",
+        "round_close",
+        "Close a round",
+        guard=_round_desa,
+    ),
+    Route(
+        "GET",
+        "/distribution",
+        "distribution",
+        "distribution",
+        "Packages per desa and month",
+        ("year",),
+    ),
+    Route("POST", "/findings", "integrity", "finding_record", "Record a finding"),
+    Route(
+        "POST", "/findings/{id}/follow-up", "integrity", "finding_follow_up", "Follow a finding up"
+    ),
+    Route("POST", "/findings/{id}/resolve", "integrity", "finding_resolve", "Resolve a finding"),
+    Route("POST", "/findings/{id}/dismiss", "integrity", "finding_dismiss", "Dismiss a finding"),
+    Route("GET", "/findings/summary", "integrity", "findings_summary", "Findings counts"),
+)
+
+
+def _resource(path: str) -> str:
+    return path.strip("/").split("/")[0] if path else "kecamatan"
+
+
+def _handler(
+    bridge: Bridge, route: Route
+) -> Callable[[Request, str, str], Awaitable[JSONResponse]]:
+    async def handle(request: Request, kab: str, kec: str) -> JSONResponse:
+        call = await bridge.begin(request, kab, kec)
+        if request.method != "GET":
+            operator_writes_allowed(call.claims, _resource(route.path))
+            if route.path == "" and call.claims.role not in (Role.ADMIN, Role.CAMAT):
+                raise Forbidden()
+        params: dict[str, Any] = {
+            k: v for k, v in request.path_params.items() if k not in ("kab", "kec")
+        }
+        for name in route.query:
+            if name in request.query_params:
+                params[name] = request.query_params[name]
+        if route.guard is not None:
+            await route.guard(bridge, call, params)
+        return await bridge.forward(request, call, route.service, route.rpc, params)
+
+    return handle
+
+
+def _endpoint(bridge: Bridge, route: Route) -> Callable[..., Awaitable[JSONResponse]]:
+    """A function whose signature documents the route's path and query parameters."""
+    handle = _handler(bridge, route)
+    endpoint: Callable[..., Awaitable[JSONResponse]]
+    wait = Query(None, description="Log position to catch up to first (read-your-writes)")
+
+    if "{id}" in route.path:
+
+        async def with_id(
+            request: Request,
+            kab: str,
+            kec: str,
+            id: str,
+            wait_for: int | None = wait,
+        ) -> JSONResponse:
+            return await handle(request, kab, kec)
+
+        endpoint = with_id
+    elif route.query == ("year", "month"):
+
+        async def with_month(
+            request: Request,
+            kab: str,
+            kec: str,
+            year: int | None = None,
+            month: int | None = None,
+            wait_for: int | None = wait,
+        ) -> JSONResponse:
+            return await handle(request, kab, kec)
+
+        endpoint = with_month
+    elif route.query == ("year",):
+
+        async def with_year(
+            request: Request,
+            kab: str,
+            kec: str,
+            year: int | None = None,
+            wait_for: int | None = wait,
+        ) -> JSONResponse:
+            return await handle(request, kab, kec)
+
+        endpoint = with_year
+    else:
+
+        async def plain(
+            request: Request, kab: str, kec: str, wait_for: int | None = wait
+        ) -> JSONResponse:
+            return await handle(request, kab, kec)
+
+        endpoint = plain
+    endpoint.__name__ = f"{route.rpc}_{route.method.lower()}"
+    return endpoint
+
+
+def _operator_import_guard(call: Call, text: str) -> None:
+    if call.claims.role is not Role.OPERATOR:
+        return
+    sample = text.lstrip("\ufeff")
+    delimiter = (
+        ";" if sample.split("\n", 1)[0].count(";") > sample.split("\n", 1)[0].count(",") else ","
+    )
+    for row in csv.DictReader(io.StringIO(sample), delimiter=delimiter):
+        check_desa(call.claims, (row.get("desa") or "").strip() or None)
+
+
+def import_endpoint(bridge: Bridge) -> Callable[..., Awaitable[JSONResponse]]:
+    async def households_import(request: Request, kab: str, kec: str) -> JSONResponse:
+        call = await bridge.begin(request, kab, kec, json_body=False)
+        text = await _csv_text(request, call.raw_body)
+        _operator_import_guard(call, text)
+        return await bridge.forward(
+            request, call, "distribution", "household_import", body={"csv": text}
+        )
+
+    return households_import
+
+
+async def _csv_text(request: Request, raw: bytes) -> str:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise InvalidInput(
+                "file",
+                "Berkas CSV (field 'file') tidak ada",
+                "The CSV file (field 'file') is missing",
+            )
+        raw = await upload.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput("file", "Berkas harus UTF-8", "The file must be UTF-8") from None
+
+
+def summary_endpoint(bridge: Bridge) -> Callable[..., Awaitable[JSONResponse]]:
+    async def summary(
+        request: Request,
+        kab: str,
+        kec: str,
+        year: int | None = None,
+        wait_for: int | None = None,
+    ) -> JSONResponse:
+        call = await bridge.begin(request, kab, kec)
+        merged: dict[str, Any] = {}
+        params = {"year": year} if year is not None else {}
+        for service in ("scheduler", "donations", "distribution", "integrity"):
+            reply = await bridge.rpc(call, service, "summary", params=params)
+            if not reply.ok:
+                return reply_response(reply)
+            merged.update(reply.data or {})
+        return JSONResponse({"year": _year(year, merged), **merged})
+
+    return summary
+
+
+def _year(year: int | None, merged: dict[str, Any]) -> Any:
+    return year if year is not None else merged.get("year")
+
+
+def build_router(bridge: Bridge) -> APIRouter:
+    router = APIRouter(prefix="/api/v1/{kab}/{kec}")
+    router.add_api_route(
+        "/households/import",
+        import_endpoint(bridge),
+        methods=["POST"],
+        summary="Import a registry CSV export",
+        status_code=200,
+        openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    )
+    router.add_api_route(
+        "/summary",
+        summary_endpoint(bridge),
+        methods=["GET"],
+        summary="The year's figures of every programme",
+    )
+    for route in ROUTES:
+        extra = {}
+        if route.method in ("POST", "PUT") and (route.method, route.path) in BODIES:
+            extra = {
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": BODIES[(route.method, route.path)].model_json_schema()
+                        }
+                    },
+                }
+            }
+        router.add_api_route(
+            route.path,
+            _endpoint(bridge, route),
+            methods=[route.method],
+            summary=route.summary,
+            openapi_extra=extra or None,
+            tags=[route.service],
+        )
+    return router
