@@ -9,12 +9,14 @@ from pydantic import ValidationError
 
 from services.distribution.commands import ChangeAid
 from services.distribution.domain import (
+    Household,
     check_registration,
     decide_change_aid,
     decide_forget,
     decide_register,
     evolve_household,
 )
+from shared.events.base import DomainEvent
 from shared.events.distribution import (
     Aid,
     HouseholdAidStatusChanged,
@@ -35,8 +37,10 @@ from tests.unit.distribution.support import (
 pytestmark = pytest.mark.unit
 
 
-def household(*events):  # type: ignore[no-untyped-def]
-    return given(evolve_household, None, *events)
+def household(*events: DomainEvent) -> Household:
+    state = given(evolve_household, None, *events)
+    assert state is not None
+    return state
 
 
 def test_registering_records_only_sealed_data_hmacs_and_registry_facts() -> None:
