@@ -70,17 +70,19 @@ async def rounds_due(svc: Service, req: RpcRequest) -> RpcReply:
     return RpcReply(data=await reports.rounds_due(svc.rt, req.tenant))
 
 
-ROUTES: dict[str, Handler] = {
+COMMANDS: dict[str, Handler] = {
     "household_register": handlers.register_household,
     "household_import": handlers.import_households,
-    "household_get": household_get,
     "household_aid": handlers.change_aid,
     "household_forget": handlers.forget_household,
-    "households": households,
     "round_open": handlers.open_round,
-    "round_suggestions": round_suggestions,
     "package_hand_out": handlers.hand_out_package,
     "round_close": handlers.close_round,
+}
+QUERIES: dict[str, Handler] = {
+    "household_get": household_get,
+    "households": households,
+    "round_suggestions": round_suggestions,
     "rounds": rounds,
     "rounds_due": rounds_due,
     "stock": stock,
@@ -90,11 +92,15 @@ ROUTES: dict[str, Handler] = {
 
 
 def _endpoint(
-    svc: Service, name: str, handler: Handler
+    svc: Service, name: str, handler: Handler, *, query: bool
 ) -> Callable[[RpcRequest], Awaitable[RpcReply]]:
+    """Catch up to `wait_for`, answer 404 for a kecamatan never configured, then handle."""
+
     async def endpoint(req: RpcRequest) -> RpcReply:
         async def work() -> RpcReply:
             await svc.rt.wait_for(req.tenant.kab, req.wait_for)
+            if query:
+                await queries.ensure_kecamatan(svc.rt, req.tenant)
             return await handler(svc, req)
 
         return await answer(work)
@@ -105,8 +111,9 @@ def _endpoint(
 
 def build_router(svc: Service) -> NatsRouter:
     router = NatsRouter()
-    for name, handler in ROUTES.items():
-        router.subscriber(rpc_pattern(SERVICE, name), queue=SERVICE, max_workers=WORKERS_PER_RPC)(
-            _endpoint(svc, name, handler)
-        )
+    for routes, query in ((COMMANDS, False), (QUERIES, True)):
+        for name, handler in routes.items():
+            subject = rpc_pattern(SERVICE, name)
+            endpoint = _endpoint(svc, name, handler, query=query)
+            router.subscriber(subject, queue=SERVICE, max_workers=WORKERS_PER_RPC)(endpoint)
     return router

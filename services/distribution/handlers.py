@@ -110,8 +110,8 @@ async def register(
 
 
 async def register_household(svc: Service, req: RpcRequest) -> RpcReply:
-    cmd = RegisterHousehold.model_validate(req.body)
     config = await configured(svc, req.tenant)
+    cmd = RegisterHousehold.model_validate(req.body)
     cmd = check_registration(cmd, desa_codes(config), jakarta_today())
     household_id, out = await register(svc, req.tenant, req.meta, cmd)
     return RpcReply(status=201, position=out.position, data={"household_id": household_id})
@@ -134,8 +134,8 @@ async def _import_line(
 
 
 async def import_households(svc: Service, req: RpcRequest) -> RpcReply:
-    body = ImportHouseholds.model_validate(req.body)
     config = await configured(svc, req.tenant)
+    body = ImportHouseholds.model_validate(req.body)
     rows = parse_csv(body.csv)
     if len(rows) > MAX_LINES:
         raise InvalidInput(
@@ -174,9 +174,9 @@ async def masked(svc: Service, household: Household) -> dict[str, Any]:
 
 
 async def change_aid(svc: Service, req: RpcRequest) -> RpcReply:
+    await configured(svc, req.tenant)
     household_id = path_id(req, "household")
     cmd = ChangeAid.model_validate(req.body)
-    await configured(svc, req.tenant)
     out = await svc.rt.runner.execute(
         HOUSEHOLD,
         household_ref(req.tenant, household_id),
@@ -189,8 +189,8 @@ async def change_aid(svc: Service, req: RpcRequest) -> RpcReply:
 
 async def forget_household(svc: Service, req: RpcRequest) -> RpcReply:
     """Shred the key first (the personal data is unreadable from then on), then record it."""
-    household_id = path_id(req, "household")
     await configured(svc, req.tenant)
+    household_id = path_id(req, "household")
     ref = household_ref(req.tenant, household_id)
     household = (await svc.rt.runner.load(HOUSEHOLD, ref)).state
     if household is None:
@@ -206,8 +206,8 @@ async def forget_household(svc: Service, req: RpcRequest) -> RpcReply:
 
 
 async def open_round(svc: Service, req: RpcRequest) -> RpcReply:
-    cmd = OpenRound.model_validate(req.body)
     codes = desa_codes(await configured(svc, req.tenant))
+    cmd = OpenRound.model_validate(req.body)
     round_id = new_id(req.command_id)
     out = await svc.rt.runner.execute(
         LEDGER,
@@ -219,10 +219,10 @@ async def open_round(svc: Service, req: RpcRequest) -> RpcReply:
 
 
 async def hand_out_package(svc: Service, req: RpcRequest) -> RpcReply:
-    round_id = path_id(req, "round")
-    cmd = HandOutPackage.model_validate(req.body)
     tenant = req.tenant
     await configured(svc, tenant)
+    round_id = path_id(req, "round")
+    cmd = HandOutPackage.model_validate(req.body)
     household_id = str(cmd.household_id)
     household = (await svc.rt.runner.load(HOUSEHOLD, household_ref(tenant, household_id))).state
     hand_out = HandOut(
@@ -247,8 +247,8 @@ async def hand_out_package(svc: Service, req: RpcRequest) -> RpcReply:
 
 
 async def close_round(svc: Service, req: RpcRequest) -> RpcReply:
-    round_id = path_id(req, "round")
     await configured(svc, req.tenant)
+    round_id = path_id(req, "round")
     out = await svc.rt.runner.execute(
         LEDGER, ledger_ref(req.tenant), req.meta, lambda s: decide_close_round(s, round_id)
     )

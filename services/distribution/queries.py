@@ -101,7 +101,6 @@ def masked_answer(
 async def household(
     rt: Runtime, tenant: Tenant, household_id: str, today: date, excluding: Collection[Aid]
 ) -> dict[str, Any]:
-    await ensure_kecamatan(rt, tenant)
     row = await fetch_known(
         rt,
         tenant,
@@ -119,7 +118,6 @@ async def household(
 async def households(
     rt: Runtime, tenant: Tenant, desa: str | None, today: date, excluding: Collection[Aid]
 ) -> dict[str, Any]:
-    await ensure_kecamatan(rt, tenant)
     rows = await rt.pool.fetch(
         f"select * from {rt.schema}.households where kab = $1 and kec = $2"
         " and ($3::text is null or desa = $3) order by desa, household_id",
@@ -155,7 +153,6 @@ async def suggestions(
 ) -> dict[str, Any]:
     """The round's desa's eligible households not served that month, in priority order,
     not cut to the quota. Eligibility is judged on today, kept inside the round's month."""
-    await ensure_kecamatan(rt, tenant)
     sql = (
         f"select desa, month from {rt.schema}.rounds where round_id = $1 and kab = $2 and kec = $3"
     )

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Any
 
-from services.distribution.queries import clamp, eligible, ensure_kecamatan, timelines
+from services.distribution.queries import clamp, eligible, timelines
 from shared.events.distribution import Aid
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
@@ -30,7 +30,6 @@ async def _year_totals(rt: Runtime, tenant: Tenant, year: int) -> dict[str, int]
 
 async def summary(rt: Runtime, tenant: Tenant, year: int) -> dict[str, Any]:
     """The year's packages by `distributed_on`, their value and the distinct households."""
-    await ensure_kecamatan(rt, tenant)
     totals = await _year_totals(rt, tenant, year)
     return {
         "packages_distributed": totals["packages"],
@@ -86,7 +85,6 @@ async def distribution(
 ) -> dict[str, Any]:
     """Per desa and month: packages, value, households reached; the year's totals; and
     coverage per desa (eligible households judged on today, kept inside the year)."""
-    await ensure_kecamatan(rt, tenant)
     rows = await rt.pool.fetch(
         "select desa, month, packages, value_idr, households_reached"
         f" from {rt.schema}.monthly where kab = $1 and kec = $2 and month like $3"
@@ -113,7 +111,6 @@ async def distribution(
 
 async def stock(rt: Runtime, tenant: Tenant) -> dict[str, Any]:
     """Packages procured by the fund, handed out, and left."""
-    await ensure_kecamatan(rt, tenant)
     row = await rt.pool.fetchrow(
         f"select procured, distributed from {rt.schema}.stock where kab = $1 and kec = $2",
         tenant.kab,
@@ -124,7 +121,6 @@ async def stock(rt: Runtime, tenant: Tenant) -> dict[str, Any]:
 
 
 async def rounds(rt: Runtime, tenant: Tenant, year: int | None) -> dict[str, Any]:
-    await ensure_kecamatan(rt, tenant)
     rows = await rt.pool.fetch(
         "select round_id, desa, month, quota, packages, closed"
         f" from {rt.schema}.rounds where kab = $1 and kec = $2 and month like $3"
@@ -138,7 +134,6 @@ async def rounds(rt: Runtime, tenant: Tenant, year: int | None) -> dict[str, Any
 
 async def rounds_due(rt: Runtime, tenant: Tenant) -> dict[str, Any]:
     """Rounds a held charity Friday made due and that nobody opened yet."""
-    await ensure_kecamatan(rt, tenant)
     rows = await rt.pool.fetch(
         f"select d.desa, d.month, d.activity_id, d.held_on from {rt.schema}.rounds_due d"
         " where d.kab = $1 and d.kec = $2 and not exists (select 1 from"

@@ -41,6 +41,17 @@ async def test_an_unconfigured_kecamatan_answers_not_found_everywhere(
         ("distribution", {"params": {"year": 2025}}),
         ("summary", {"params": {"year": 2025}}),
         ("household_import", {"body": {"csv": "no_kk\n"}}),
+        ("household_register", {"body": {}}),
+        ("household_aid", {"params": {"id": "x"}, "body": {}}),
+        ("household_forget", {"params": {"id": "x"}}),
+        ("package_hand_out", {"params": {"id": "x"}, "body": {}}),
+        ("round_close", {"params": {"id": "x"}}),
+        ("round_suggestions", {"params": {"id": "x"}}),
+        ("households", {}),
+        ("rounds", {}),
+        ("rounds_due", {}),
+        ("stock", {}),
+        ("summary", {"params": {}}),
     ]:
         reply = await call(nc, name, kab, kec, **kw)
         assert (reply.status, reply.error and reply.error["code"]) == (404, "NOT_FOUND"), name
