@@ -41,6 +41,7 @@ from services.distribution.facts import Facts
 from services.distribution.personal import HouseholdKeys, lookups, seal, unseal
 from shared.aggregate import Outcome
 from shared.clock import jakarta_today
+from shared.crypto import KeyShredded
 from shared.envelope import Metadata
 from shared.errors import DomainError, InvalidInput, NotFound
 from shared.events.distribution import Aid, PackageDistributed, household_ref, ledger_ref
@@ -95,14 +96,19 @@ def desa_codes(config: KecamatanConfigured) -> set[str]:
 async def register(
     svc: Service, tenant: Tenant, meta: Metadata, cmd: RegisterHousehold
 ) -> tuple[str, Outcome[Household | None]]:
-    """Claim the numbers kabupaten-wide, seal the personal data, append the registration."""
+    """Claim the numbers kabupaten-wide, seal the personal data, append the registration.
+    A retry finds its own claims and key (the id comes from the command id) and replays; a
+    retry after the household was forgotten finds its key shredded and replays too."""
     rt, household_id = svc.rt, new_id(meta.command_id)
     ref = household_ref(tenant, household_id)
-    if (await rt.runner.load(HOUSEHOLD, ref)).state is not None:
-        return household_id, await rt.runner.execute(HOUSEHOLD, ref, meta, lambda s: [])
     numbers = claim_keys(*lookups(svc.secret, cmd.no_kk, cmd.nik))
     await svc.claims.claim(tenant.kab, tenant.kec, household_id, numbers)
-    sealed = seal(svc.secret, await svc.keys.key_for(household_id), household_id, cmd)
+    try:
+        key = await svc.keys.key_for(household_id)
+    except KeyShredded:
+        await svc.claims.release(tenant.kab, household_id, numbers)
+        return household_id, await rt.runner.execute(HOUSEHOLD, ref, meta, lambda s: [])
+    sealed = seal(svc.secret, key, household_id, cmd)
     out = await rt.runner.execute(
         HOUSEHOLD, ref, meta, lambda s: decide_register(s, household_id, cmd, sealed)
     )

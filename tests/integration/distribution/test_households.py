@@ -110,6 +110,8 @@ async def test_register_read_masked_change_aid_and_forget(
         nc, "household_aid", kab, kec, params={"id": hid}, body={"aid": [], "as_of": "2025-03-01"}
     )
     assert (refused.status, refused.error["code"]) == (409, "HOUSEHOLD_FORGOTTEN")
+    late_retry = await call(nc, "household_register", kab, kec, body=body, command_id="reg-1")
+    assert (late_retry.data, late_retry.position) == (first.data, first.position)
     assert await register(nc, kab, kec, body) != hid
 
 
