@@ -1,10 +1,4 @@
-"""Kabupaten-wide uniqueness of No. KK and NIK: atomic claims of their HMACs in NATS KV.
-
-A bucket per kabupaten maps `kk.<hmac>` / `nik.<hmac>` to the household holding the number.
-It is an index of the log: seeded from the log when the bucket is created, a claim whose
-household never reached the log (a crash before the append) goes stale and can be taken
-over, and so can a claim of a forgotten household.
-"""
+"""Kabupaten-wide uniqueness of No. KK and NIK: atomic claims of their HMACs in NATS KV."""
 
 from __future__ import annotations
 
@@ -66,7 +60,12 @@ def claim_keys(no_kk_hmac: str, nik_hmac: str) -> list[str]:
 
 
 class Claims:
-    """Claims and releases numbers for households, one bucket per kabupaten."""
+    """Claims and releases numbers for households, one bucket per kabupaten.
+
+    The bucket maps `kk.<hmac>` / `nik.<hmac>` to the household holding the number. It is an
+    index of the log: seeded from the log when the bucket is created; a claim whose household
+    never reached the log (a crash before the append) goes stale and can be taken over, and
+    so can a claim of a forgotten household."""
 
     def __init__(self, nc: Client, holder: HolderCheck, replicas: int = 1) -> None:
         self.nc, self.js = nc, nc.jetstream()

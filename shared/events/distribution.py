@@ -1,8 +1,4 @@
-"""Event contracts published by the distribution service (households, rounds, packages).
-
-Personal data (name, NIK, No. KK, address) is never in these payloads in clear: it travels
-sealed under the household's data key (`personal`), and lookups use HMACs of the numbers.
-"""
+"""Event contracts published by the distribution service (households, rounds, packages)."""
 
 from __future__ import annotations
 
@@ -41,6 +37,7 @@ class Registry(StrEnum):
 
 class HouseholdRegistered(DomainEvent):
     """A poor household from the social registry entered the kecamatan's recipient list.
+    Personal data is never in clear here (nor in any distribution event).
     `aid` is what it received at registration; `personal` is the sealed JSON of its No. KK,
     head's NIK, head's name and address (opened only with the household's data key);
     `no_kk_hmac` / `nik_hmac` are the deployment's lookup HMACs of the two numbers.

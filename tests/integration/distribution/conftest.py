@@ -1,6 +1,4 @@
-"""The distribution service on real NATS + PostgreSQL, serving only the test's kabupaten,
-with the other services' facts (set-up, procurements, held activities) appended as they
-append them."""
+"""The distribution service on real NATS + PostgreSQL, and the other services' facts."""
 
 from __future__ import annotations
 

@@ -1,6 +1,4 @@
-"""Personal data: never clear in the log, the claims, the read models or the logs; a
-forgotten household is unreadable everywhere while the log still verifies; the read
-models rebuilt from the log equal the live ones."""
+"""Personal data never in clear anywhere; forgetting; read models rebuilt from the log."""
 
 from __future__ import annotations
 
