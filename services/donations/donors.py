@@ -7,7 +7,6 @@ import asyncio
 import asyncpg
 
 from shared.crypto import KeyStore, open_text, seal_text
-from shared.db import advisory_key
 
 
 def _key_id(donation_id: str) -> str:
@@ -28,13 +27,7 @@ class DonorVault:
         async with self._ready:
             if self._keys is None:
                 keys = KeyStore(self.pool, self.schema, self.secret)
-                async with self.pool.acquire() as conn:
-                    lock = advisory_key("migrate", self.schema)
-                    await conn.execute("select pg_advisory_lock($1)", lock)
-                    try:
-                        await keys.migrate()
-                    finally:
-                        await conn.execute("select pg_advisory_unlock($1)", lock)
+                await keys.migrate()
                 self._keys = keys
             return self._keys
 
