@@ -1,4 +1,4 @@
-"""Integrity commands and query parameters: shape validation only."""
+"""Integrity commands: the shape of each request body, checked before any rule."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Event contracts published by the integrity service (temuan: norm-violation findings).
-
-A finding is one aggregate. Free text (description, actions, sanction, reason) may mention
-people, so it is stored sealed under the finding's data key, never in clear text; the
-official concerned is only ever an HMAC token of an opaque reference, never a name.
-"""
+"""Event contracts published by the integrity service: findings (temuan) and their fate."""
 
 from __future__ import annotations
 
@@ -50,6 +45,7 @@ class FindingSource(StrEnum):
 class FindingRecorded(DomainEvent):
     """A norm-violation finding (temuan) against an official of a unit was recorded.
 
+    Free text may mention people: it is stored only sealed under the finding's data key.
     `unit` is the desa code when the unit is a desa, else the unit's configured name;
     `desa` is that code or null. `official_token` is an HMAC of the opaque official
     reference (never a name). `visit_id` links a finding made on a Serasa Desa visit.

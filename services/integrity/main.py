@@ -1,0 +1,18 @@
+"""Composition root of the integrity service: its schema, read models and NATS edge."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.integrity.api import build_router
+from services.integrity.projections import read_models
+from shared.events.integrity import SERVICE
+from shared.runtime import ServiceSpec
+
+SPEC = ServiceSpec(
+    name=SERVICE,
+    schema="integrity",
+    migrations=Path(__file__).parent / "migrations",
+    projections=lambda settings: read_models(),
+    router=build_router,
+)

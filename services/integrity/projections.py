@@ -1,0 +1,128 @@
+"""Read models of the integrity service: one row per finding, one row per Serasa Desa visit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from services.integrity.domain import Status
+from shared.db import DbConn
+from shared.events.integrity import (
+    FINDING_AGGREGATE,
+    SERVICE,
+    FindingDismissed,
+    FindingFollowedUp,
+    FindingRecorded,
+    FindingResolved,
+)
+from shared.events.scheduler import ROTA_AGGREGATE, ActivityHeld, ActivityKind
+from shared.events.scheduler import SERVICE as SCHEDULER
+from shared.logreader import StoredEvent
+from shared.tenancy import service_filter
+
+_INSERT_FINDING = """
+insert into findings (kab, kec, finding_id, unit, unit_name, desa, official_token, category,
+    severity, source, found_on, visit_id, status, last_seq)
+values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+on conflict (kab, kec, finding_id) do nothing
+"""
+_CHANGE_FINDING = """
+update findings set status = $4, follow_ups = follow_ups + $5,
+    closed_on = coalesce($6, closed_on), last_seq = $7
+where kab = $1 and kec = $2 and finding_id = $3
+"""
+_UPSERT_VISIT = """
+insert into visits (kab, kec, visit_id, host_desa, planned_on, held_on, last_seq)
+values ($1, $2, $3, $4, $5, $6, $7)
+on conflict (kab, kec, visit_id) do update set host_desa = excluded.host_desa,
+    planned_on = excluded.planned_on, held_on = excluded.held_on, last_seq = excluded.last_seq
+"""
+
+
+def _change(event: object) -> tuple[Status, int, date | None] | None:
+    match event:
+        case FindingFollowedUp():
+            return Status.FOLLOWED_UP, 1, None
+        case FindingResolved():
+            return Status.RESOLVED, 0, event.resolved_on
+        case FindingDismissed():
+            return Status.DISMISSED, 0, event.dismissed_on
+    return None
+
+
+def _described(event: FindingRecorded) -> tuple[Any, ...]:
+    return (
+        event.unit,
+        event.unit_name,
+        event.desa,
+        event.official_token,
+        event.category.value,
+        event.severity.value,
+        event.source.value,
+        event.found_on,
+        event.visit_id,
+        Status.RECORDED.value,
+    )
+
+
+class FindingsProjection:
+    """`findings`: every finding with its unit, classification, status and closing date."""
+
+    name = "findings"
+    tables: Sequence[str] = ("findings",)
+
+    def filters(self, kab: str) -> list[str]:
+        return [service_filter(kab, SERVICE, FINDING_AGGREGATE)]
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        inserts: list[tuple[Any, ...]] = []
+        changes: list[tuple[Any, ...]] = []
+        for stored in events:
+            env, event = stored.envelope, stored.event
+            where = (env.kabupaten, env.kecamatan, env.aggregate_id)
+            if isinstance(event, FindingRecorded):
+                inserts.append((*where, *_described(event), stored.seq))
+            elif (change := _change(event)) is not None:
+                status, follow_ups, closed_on = change
+                changes.append((*where, status.value, follow_ups, closed_on, stored.seq))
+        if inserts:
+            await conn.executemany(_INSERT_FINDING, inserts)
+        if changes:
+            await conn.executemany(_CHANGE_FINDING, changes)
+
+
+def read_models() -> list[FindingsProjection | VisitsProjection]:
+    return [FindingsProjection(), VisitsProjection()]
+
+
+class VisitsProjection:
+    """`visits`: Serasa Desa visits that were held, from the scheduler's `ActivityHeld`."""
+
+    name = "visits"
+    tables: Sequence[str] = ("visits",)
+
+    def filters(self, kab: str) -> list[str]:
+        return [service_filter(kab, SCHEDULER, ROTA_AGGREGATE)]
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        rows: list[tuple[Any, ...]] = []
+        for stored in events:
+            if stored.envelope.type != ActivityHeld.type_name():
+                continue
+            event = stored.event
+            if isinstance(event, ActivityHeld) and event.kind is ActivityKind.SERASA_DESA:
+                env = stored.envelope
+                rows.append(
+                    (
+                        env.kabupaten,
+                        env.kecamatan,
+                        event.activity_id,
+                        event.host_desa,
+                        event.date,
+                        event.held_on,
+                        stored.seq,
+                    )
+                )
+        if rows:
+            await conn.executemany(_UPSERT_VISIT, rows)

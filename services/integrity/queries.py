@@ -1,0 +1,99 @@
+"""Read-side SQL over the `integrity` schema; dismissed findings are never counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from services.integrity.domain import Visit
+from services.integrity.reports import Group
+
+COUNTED = "status <> 'DISMISSED'"
+OPEN = "status in ('RECORDED', 'FOLLOWED_UP')"
+
+
+class Queries:
+    """Questions to one service schema, always scoped to one kecamatan."""
+
+    def __init__(self, pool: asyncpg.Pool, schema: str) -> None:
+        self.pool = pool
+        self.schema = schema
+
+    async def groups(self, kab: str, kec: str) -> list[Group]:
+        rows = await self.pool.fetch(
+            f"select extract(year from found_on)::int as year, category, severity,"
+            f" {OPEN} as is_open, count(*)::int as n from {self.schema}.findings"
+            f" where kab = $1 and kec = $2 and {COUNTED} group by 1, 2, 3, 4",
+            kab,
+            kec,
+        )
+        return [Group(r["year"], r["category"], r["severity"], r["is_open"], r["n"]) for r in rows]
+
+    async def by_year(self, kab: str, kec: str, upto: int | None = None) -> dict[int, int]:
+        rows = await self.pool.fetch(
+            f"select extract(year from found_on)::int as year, count(*)::int as n"
+            f" from {self.schema}.findings where kab = $1 and kec = $2 and {COUNTED}"
+            f" and ($3::int is null or extract(year from found_on) <= $3) group by 1",
+            kab,
+            kec,
+            upto,
+        )
+        return {r["year"]: r["n"] for r in rows}
+
+    async def by_unit(self, kab: str, kec: str, year: int | None) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            f"select unit, unit_name as name, desa, count(*)::int as findings,"
+            f" count(*) filter (where {OPEN})::int as open from {self.schema}.findings"
+            f" where kab = $1 and kec = $2 and {COUNTED}"
+            f" and ($3::int is null or extract(year from found_on) = $3)"
+            f" group by unit, unit_name, desa order by unit",
+            kab,
+            kec,
+            year,
+        )
+        return [dict(r) for r in rows]
+
+    async def open_findings(self, kab: str, kec: str) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            f"select finding_id, unit, unit_name, desa, category, severity, source, found_on,"
+            f" status, follow_ups, visit_id from {self.schema}.findings"
+            f" where kab = $1 and kec = $2 and {OPEN} order by found_on, finding_id",
+            kab,
+            kec,
+        )
+        return [dict(r) for r in rows]
+
+    async def visits(self, kab: str, kec: str, year: int) -> list[dict[str, Any]]:
+        rows = await self.pool.fetch(
+            f"select v.visit_id, v.host_desa, v.held_on,"
+            f" (select count(*) from {self.schema}.findings f where f.kab = v.kab"
+            f"  and f.kec = v.kec and f.visit_id = v.visit_id and f.{COUNTED})::int as findings"
+            f" from {self.schema}.visits v where v.kab = $1 and v.kec = $2"
+            f" and extract(year from v.held_on) = $3 order by v.held_on, v.visit_id",
+            kab,
+            kec,
+            year,
+        )
+        return [{**dict(r), "held_on": r["held_on"].isoformat()} for r in rows]
+
+    async def findings_per_desa(self, kab: str, kec: str, year: int) -> dict[str, int]:
+        rows = await self.pool.fetch(
+            f"select desa, count(*)::int as n from {self.schema}.findings"
+            f" where kab = $1 and kec = $2 and desa is not null and {COUNTED}"
+            f" and extract(year from found_on) = $3 group by desa",
+            kab,
+            kec,
+            year,
+        )
+        return {r["desa"]: r["n"] for r in rows}
+
+    async def visit(self, kab: str, kec: str, visit_id: str) -> Visit | None:
+        row = await self.pool.fetchrow(
+            f"select visit_id, host_desa, held_on from {self.schema}.visits"
+            f" where kab = $1 and kec = $2 and visit_id = $3",
+            kab,
+            kec,
+            visit_id,
+        )
+        return None if row is None else Visit(row["visit_id"], row["host_desa"], row["held_on"])
