@@ -1,0 +1,123 @@
+"""The Serasa Desa figures: 20 / 10 / 7 findings in 2021–2023, and the rebuild equals live."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+from nats.aio.client import Client as NATS
+
+from services.integrity.projections import read_models
+from services.integrity.queries import Queries
+from services.integrity.reports import summary
+from shared.rebuild import rebuild
+from shared.runtime import Runtime
+from tests.integration.integrity.conftest import (
+    OFFICE,
+    act,
+    call,
+    configure,
+    finding,
+    hold,
+    record,
+    table_rows,
+)
+
+pytestmark = pytest.mark.integration
+
+CATEGORIES = ["KEHADIRAN", "PELAYANAN", "ETIKA", "ADMINISTRASI", "KEUANGAN", "GRATIFIKASI"]
+SEVERITIES = ["RINGAN", "RINGAN", "SEDANG", "BERAT"]
+FIGURES = {2021: 20, 2022: 10, 2023: 7}
+
+
+async def record_the_years(nc: NATS, kab: str, kec: str) -> list[str]:
+    """20, 10 and 7 findings spread over units, categories, severities and months."""
+    codes = await configure(nc, kab, kec)
+    units = itertools.cycle([*codes, OFFICE])
+    kinds = itertools.cycle(itertools.product(CATEGORIES, SEVERITIES))
+    ids = []
+    for year, count in FIGURES.items():
+        for n in range(count):
+            category, severity = next(kinds)
+            body = finding(
+                next(units),
+                f"{year}-{n % 12 + 1:02d}-{n % 27 + 1:02d}",
+                category=category,
+                severity=severity,
+            )
+            ids.append(await record(nc, kab, kec, body))
+    return ids
+
+
+async def test_twenty_ten_seven_findings_give_exactly_those_yearly_counts(
+    service: Runtime, nc: NATS, kab: str, kec: str
+) -> None:
+    ids = await record_the_years(nc, kab, kec)
+    invalid = await record(nc, kab, kec, finding(OFFICE, "2023-08-01", category="ETIKA"))
+    for finding_id in ids[:25]:
+        assert (await act(nc, kab, kec, "finding_resolve", finding_id, action="Dibina")).ok
+    followed = await act(nc, kab, kec, "finding_follow_up", ids[-1], action="Teguran")
+    dismissed = await act(nc, kab, kec, "finding_dismiss", invalid, reason="Tidak terbukti")
+    assert (followed.status, dismissed.status) == (200, 200)
+    last = dismissed.position
+
+    totals = await call(nc, "findings_summary", kab, kec, wait_for=last)
+    assert totals.data["by_year"] == {"2021": 20, "2022": 10, "2023": 7}
+    assert sum(totals.data["by_category"].values()) == 37
+    assert sum(totals.data["by_severity"].values()) == 37
+    assert totals.data["by_severity"]["RINGAN"] > totals.data["by_severity"]["BERAT"] > 0
+    assert totals.data["open"] == 37 - 25
+
+    yearly = await call(nc, "summary", kab, kec, params={"year": 2023})
+    assert yearly.data == {"findings_by_year": {"2021": 20, "2022": 10, "2023": 7}}
+    later = await call(nc, "summary", kab, kec, params={"year": "2024"})
+    assert later.data == {"findings_by_year": {"2021": 20, "2022": 10, "2023": 7, "2024": 0}}
+    earlier = await call(nc, "summary", kab, kec, params={"year": 2022})
+    assert earlier.data == {"findings_by_year": {"2021": 20, "2022": 10}}
+
+    trend = (await call(nc, "trend", kab, kec, params={"year": 2023})).data
+    assert [(y["year"], y["findings"], y["change"]) for y in trend["years"]] == [
+        (2021, 20, None),
+        (2022, 10, -10),
+        (2023, 7, -3),
+    ]
+    assert (trend["change"], trend["change_pct"]) == (-3, -30.0)
+
+    units = (await call(nc, "findings_by_unit", kab, kec, params={"year": 2021})).data["units"]
+    assert sum(u["findings"] for u in units) == 20
+    assert {u["name"] for u in units} == {"Balerejo", "Garon", "Jungke", OFFICE}
+
+
+async def test_the_read_models_rebuilt_from_the_log_equal_the_live_ones(
+    service: Runtime, nc: NATS, kab: str, kec: str, pool
+) -> None:
+    codes = await configure(nc, kab, kec)
+    visit = await hold(nc, kab, kec, codes[0], date(2023, 3, 7))
+    ids = await record_the_years(nc, kab, kec)
+    linked = await record(
+        nc, kab, kec, finding(codes[0], "2023-03-07", source="SERASA_DESA", visit_id=visit)
+    )
+    await act(nc, kab, kec, "finding_follow_up", linked, action="Pembinaan", sanction="Teguran")
+    await act(nc, kab, kec, "finding_resolve", ids[0], action="Selesai")
+    last = (await act(nc, kab, kec, "finding_dismiss", ids[1], reason="Keliru")).position
+    live_summary = await call(nc, "findings_summary", kab, kec, wait_for=last)
+    live_visits = await call(nc, "visits", kab, kec, params={"year": 2023})
+
+    shadow = await rebuild(service.readside, switch=False)
+    try:
+        tables = [t for p in read_models() for t in p.tables]
+        async with pool.acquire() as conn:
+            live = await table_rows(conn, service.schema, kab, tables)
+            rebuilt = await table_rows(conn, shadow, kab, tables)
+        assert live["findings"]
+        assert live["visits"]
+        assert rebuilt == live
+        groups = await Queries(pool, shadow).groups(kab, kec)
+        assert summary(groups) == live_summary.data
+        assert live_summary.data["by_year"] == {"2021": 19, "2022": 10, "2023": 8}
+        assert live_visits.data["visits"] == [
+            {"visit_id": visit, "host_desa": codes[0], "held_on": "2023-03-07", "findings": 1}
+        ]
+    finally:
+        await pool.execute(f"drop schema if exists {shadow} cascade")

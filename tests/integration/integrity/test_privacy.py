@@ -1,0 +1,89 @@
+"""People named in a finding never appear in clear in the log, read models or log lines."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from nats.aio.client import Client as NATS
+
+from services.integrity.config import IntegritySettings
+from services.integrity.projections import read_models
+from services.integrity.vault import Vault, key_id
+from shared.crypto import open_text
+from shared.events.integrity import FindingFollowedUp, FindingRecorded
+from shared.runtime import Runtime
+from shared.tenancy import Tenant
+from shared.verify import ChainVerifier
+from tests.integration.integrity.conftest import (
+    act,
+    call,
+    configure,
+    finding,
+    log_of,
+    record,
+    table_rows,
+)
+
+pytestmark = pytest.mark.integration
+
+DESCRIPTION = "Sdr. Sutrisno Wibowo (Kaur Keuangan) meminta imbalan untuk surat pengantar"
+ACTION = "Pemanggilan Sutrisno Wibowo oleh Camat"
+SANCTION = "Teguran tertulis kepada Sutrisno Wibowo"
+REASON = "Pelapor Bu Lestari mencabut laporannya"
+REFERENCE = "PD-2023-0417"
+CLEAR = ["Sutrisno", "Wibowo", "Lestari", "imbalan", "Teguran tertulis", REFERENCE]
+
+
+async def test_no_clear_text_anywhere_yet_the_auditor_can_open_it_with_the_key(
+    service: Runtime, nc: NATS, kab: str, kec: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    codes = await configure(nc, kab, kec)
+    body = finding(
+        codes[0],
+        "2023-09-05",
+        category="GRATIFIKASI",
+        severity="BERAT",
+        description=DESCRIPTION,
+        official_ref=REFERENCE,
+    )
+    kept = await record(nc, kab, kec, body)
+    again = await record(nc, kab, kec, body | {"description": REASON})
+    await act(nc, kab, kec, "finding_follow_up", kept, action=ACTION, sanction=SANCTION)
+    last = (await act(nc, kab, kec, "finding_dismiss", again, reason=REASON)).position
+    await call(nc, "findings_summary", kab, kec, wait_for=last)
+    await call(nc, "open_findings", kab, kec)
+
+    log = await log_of(nc, kab)
+    verifier = ChainVerifier()
+    verifier.feed(log)
+    verifier.finish(await service.store.last_seq(kab))
+    assert verifier.problems == []
+    tables = [t for p in read_models() for t in p.tables]
+    async with service.pool.acquire() as conn:
+        rows = await table_rows(conn, service.schema, kab, tables)
+    assert rows["findings"]
+    texts = {
+        "log": b"\n".join(e.data for e in log).decode(),
+        "read models": str(rows),
+        "log lines": caplog.text,
+    }
+    for where, text in texts.items():
+        for clear in CLEAR:
+            assert clear not in text, f"{clear!r} found in {where}"
+
+    recorded = next(e.event for e in log if e.envelope.aggregate_id == kept)
+    followed = next(e.event for e in log if isinstance(e.event, FindingFollowedUp))
+    assert isinstance(recorded, FindingRecorded)
+    assert isinstance(followed, FindingFollowedUp)
+    tenant = Tenant(kab, kec)
+    vault = Vault(service.pool, IntegritySettings().key_schema, "test-secret")
+    assert recorded.official_token == vault.official_token(tenant, REFERENCE)
+    key = await (await vault.keys()).existing(key_id(tenant, kept))
+    assert key is not None
+    kid = key_id(tenant, kept)
+    assert open_text(key, recorded.description, f"{kid}:description") == DESCRIPTION
+    assert open_text(key, followed.action, f"{kid}:action") == ACTION
+    assert followed.sanction is not None
+    assert open_text(key, followed.sanction, f"{kid}:sanction") == SANCTION
