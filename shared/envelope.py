@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -105,12 +104,12 @@ def seal(
 def open_envelope(data: bytes) -> Envelope:
     """Parse stored bytes into an envelope; a malformed one is refused with the reason."""
     try:
-        doc = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedEvent(f"not JSON: {exc}") from exc
-    try:
-        return Envelope.model_validate(doc)
+        return Envelope.model_validate_json(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"]) or "envelope"
+        if first["type"] == "json_invalid":
+            raise MalformedEvent(f"not JSON: {first['msg']}") from exc
+        if not first["loc"]:
+            raise MalformedEvent(f"not an envelope: {first['msg']}") from exc
+        field = ".".join(str(p) for p in first["loc"])
         raise MalformedEvent(f"envelope field {field}: {first['msg']}") from exc

@@ -14,7 +14,7 @@ from nats.js.errors import APIError, NotFoundError
 
 from shared.envelope import HEADER_SCHEMA_VERSION, HEADER_TYPE, Metadata, seal
 from shared.events.base import DomainEvent
-from shared.logreader import StoredEvent, direct_get_page, read_pages
+from shared.logreader import StoredEvent, direct_get_page, direct_pages
 from shared.tenancy import AggregateRef, stream_name, stream_subjects
 
 WRONG_LAST_SEQUENCE = 10071
@@ -101,7 +101,7 @@ class EventStore:
         if not await self.has_stream(ref.tenant.kab):
             return []
         events: list[StoredEvent] = []
-        async for page in read_pages(self.nc, ref.stream, ref.subject, after_seq + 1):
+        async for page in direct_pages(self.nc, ref.stream, ref.subject, after_seq + 1):
             events.extend(page)
         return events
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from shared.envelope import Envelope, open_envelope
 from shared.events.base import DomainEvent
 
 READ_STALL_S = 30.0
+ORDERED_CONSUMER_IDLE_S = 2.0
 
 
 class LogUnavailable(RuntimeError):
@@ -81,6 +83,21 @@ async def direct_get_page(
         await sub.unsubscribe()
 
 
+async def direct_pages(
+    nc: NATS, stream: str, subject_filter: str, from_seq: int = 1, batch: int = 1000
+) -> AsyncIterator[list[StoredEvent]]:
+    """Matching events in pages of direct gets: no consumer at all, for small reads such as
+    loading one aggregate."""
+    seq = from_seq
+    while True:
+        page = await direct_get_page(nc, stream, subject_filter, seq, batch)
+        if page.events:
+            yield page.events
+            seq = page.events[-1].seq + 1
+        if not page.events or page.pending == 0:
+            return
+
+
 class _PageBuffer:
     """Collects delivered messages; wakes the reader per full page and at the end."""
 
@@ -126,7 +143,9 @@ async def read_pages(
         return
     buffer = _PageBuffer(end, batch)
     config = ConsumerConfig(
-        deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=max(from_seq, 1)
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+        opt_start_seq=max(from_seq, 1),
+        inactive_threshold=ORDERED_CONSUMER_IDLE_S,
     )
     sub = await js.subscribe(
         subject_filter,
@@ -143,4 +162,7 @@ async def read_pages(
         async for page in buffer.pages():
             yield page
     finally:
+        consumer = sub._consumer  # the ordered consumer's current name (nats-py keeps it)
         await sub.unsubscribe()
+        with contextlib.suppress(Exception):
+            await js.delete_consumer(stream, consumer)
