@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
-from shared.db import advisory_key, table_digest
-from shared.logreader import read_pages
+from shared.checkpoints import RunningDigest, public_key_hex, signature_ok, signing_key
+from shared.db import DbConn, advisory_key, table_digest
+from shared.envelope import MalformedEvent
+from shared.events.audit import LogCheckpointed, checkpoint_ref
+from shared.eventstore import EventStore
+from shared.logreader import StoredEvent, read_pages
 from shared.readside import ReadSide
 from shared.rebuild import build_shadow, catch_up, positions
 from shared.tenancy import stream_name
@@ -23,15 +28,74 @@ class Verdict:
         return not self.problems
 
 
-async def verify_stream(readside_or_store: ReadSide, kab: str) -> Verdict:
-    """Every aggregate's hash chain and the continuity of the stream's sequences."""
-    store = readside_or_store.store
+DIGEST_WINDOW = 200_000
+
+
+@dataclass
+class _Digests:
+    """The running digest, remembered for recent sequences so checkpoints can be checked."""
+
+    running: RunningDigest = field(default_factory=RunningDigest)
+    recent: dict[int, str] = field(default_factory=dict)
+    order: deque[int] = field(default_factory=deque)
+
+    def feed(self, event: StoredEvent) -> None:
+        self.running.feed(event)
+        self.recent[event.seq] = self.running.digest
+        self.order.append(event.seq)
+        if len(self.order) > DIGEST_WINDOW:
+            self.recent.pop(self.order.popleft(), None)
+
+
+def _check_checkpoint(
+    kab: str, event: StoredEvent, digests: _Digests, public_key: str | None
+) -> list[str]:
+    cp = event.event
+    if not isinstance(cp, LogCheckpointed):
+        return []
+    name = f"checkpoint seq {event.seq} (event {event.envelope.event_id})"
+    problems = []
+    expected = digests.recent.get(cp.upto_seq)
+    if expected is None:
+        problems.append(f"{name}: its position {cp.upto_seq} is too far back to check")
+    elif expected != cp.digest:
+        problems.append(f"{name}: the log up to {cp.upto_seq} no longer has the signed digest")
+    if not signature_ok(kab, cp):
+        problems.append(f"{name}: the signature does not match")
+    if public_key is not None and cp.public_key != public_key:
+        problems.append(f"{name}: signed with a key that is not this deployment's")
+    return problems
+
+
+async def verify_stream(
+    store: EventStore,
+    kab: str,
+    *,
+    secret: str | None = None,
+    kept_digests: dict[int, str] | None = None,
+) -> Verdict:
+    """Every aggregate's hash chain, the continuity of the stream's sequences, the signed
+    checkpoints in the log, and digests kept outside it (`{seq: digest}`)."""
     stream = stream_name(kab)
-    verifier = ChainVerifier()
+    verifier, digests = ChainVerifier(), _Digests()
+    public = public_key_hex(signing_key(secret)) if secret else None
+    problems: list[str] = []
+    kept = dict(kept_digests or {})
     async for page in read_pages(store.nc, stream, f"smart.{kab}.>", 1, batch=2000):
         verifier.feed(page)
+        for event in page:
+            try:
+                digests.feed(event)
+                if event.subject == checkpoint_ref(kab).subject:
+                    problems += _check_checkpoint(kab, event, digests, public)
+            except MalformedEvent as exc:
+                problems.append(f"seq {event.seq} ({event.subject}): {exc}")
+            if event.seq in kept and kept.pop(event.seq) != digests.running.digest:
+                problems.append(f"seq {event.seq}: the log differs from the digest kept outside")
     verifier.finish(await store.last_seq(kab))
-    return Verdict(f"log {stream}", verifier.checked, [str(p) for p in verifier.problems])
+    problems = [str(p) for p in verifier.problems] + problems
+    problems += [f"seq {seq}: not in the log, so the kept digest cannot match" for seq in kept]
+    return Verdict(f"log {stream}", verifier.checked, problems)
 
 
 async def verify_read_models(readside: ReadSide) -> Verdict:
@@ -54,11 +118,26 @@ async def verify_read_models(readside: ReadSide) -> Verdict:
                         if live_d != scratch_d:
                             verdict.problems.append(
                                 f"{live}.{table}: {live_d[0]} rows live, {scratch_d[0]} rebuilt"
-                                " from the log; contents differ"
+                                f" from the log; {await _differences(conn, live, scratch, table)}"
                             )
         finally:
             await conn.execute(f"drop schema if exists {scratch} cascade")
     return verdict
+
+
+async def _differences(conn: DbConn, live: str, scratch: str, table: str) -> str:
+    """Name a few rows that differ, as text, so a person can find them."""
+    only_live = await conn.fetch(
+        f"select t::text as row from {live}.{table} t except"
+        f" select t::text from {scratch}.{table} t order by 1 limit 3"
+    )
+    only_log = await conn.fetch(
+        f"select t::text as row from {scratch}.{table} t except"
+        f" select t::text from {live}.{table} t order by 1 limit 3"
+    )
+    parts = [f"not from the log: {r['row']}" for r in only_live]
+    parts += [f"missing per the log: {r['row']}" for r in only_log]
+    return "; ".join(parts) or "contents differ"
 
 
 __all__ = ["Discrepancy", "Verdict", "verify_read_models", "verify_stream"]

@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     projector_max_attempts: int = Field(default=5, ge=1)
     wait_for_timeout_s: float = Field(default=10.0, gt=0)
     http_port: int = 8080
+    checkpoint_interval_s: float = Field(default=600.0, gt=0)
 
     def nats_servers(self) -> list[str]:
         if not self.nats_url:

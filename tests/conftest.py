@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from shared.infra.local import Endpoints, LocalInfrastructure
 
 
 @pytest.fixture(scope="session")
-def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
+def infra() -> Iterator[Endpoints]:
     nats_url, db_url = os.environ.get("SMART_NATS_URL"), os.environ.get("SMART_DATABASE_URL")
     if nats_url and db_url:
         yield Endpoints(nats_url, db_url)
@@ -27,12 +29,20 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Endpoints]:
         with containers() as endpoints:
             yield endpoints
     else:
-        local = LocalInfrastructure(Path(tmp_path_factory.mktemp("infra")))
-        endpoints = local.start()
-        try:
-            yield endpoints
-        finally:
-            local.stop()
+        yield from _embedded()
+
+
+def _embedded() -> Iterator[Endpoints]:
+    # Outside pytest's own tmp tree: as root, PostgreSQL runs as another user, and pytest
+    # keeps its tree private to root.
+    data = Path(tempfile.mkdtemp(prefix="smart-test-"))
+    local = LocalInfrastructure(data)
+    endpoints = local.start()
+    try:
+        yield endpoints
+    finally:
+        local.stop()
+        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture

@@ -126,16 +126,21 @@ async def replay(settings: Settings, services: list[str] | None) -> int:
     return 0
 
 
-async def verify(settings: Settings, services: list[str] | None) -> int:
+async def verify(
+    settings: Settings,
+    services: list[str] | None,
+    kabupaten: list[str] | None = None,
+    kept: dict[int, str] | None = None,
+) -> int:
+    """Chains, gaps and signed checkpoints of every stream, then every read model."""
     bad = 0
     async with connect(settings) as ops:
-        readsides = ops.readsides(services)
-        if not readsides:
-            return 0
+        secret = settings.secret_key.get_secret_value() or None
         for kab in await ops.kabupaten():
-            verdict = await verify_stream(readsides[0], kab)
-            bad += _report(verdict)
-        for readside in readsides:
+            if kabupaten and kab not in kabupaten:
+                continue
+            bad += _report(await verify_stream(ops.store, kab, secret=secret, kept_digests=kept))
+        for readside in ops.readsides(services):
             await readside.migrate()
             bad += _report(await verify_read_models(readside))
     print("VERIFIED: no discrepancy" if not bad else f"FAILED: {bad} check(s) found discrepancies")

@@ -10,9 +10,13 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import nats
+
 from services.cli.context import ensure_secret, write_endpoints
 from services.registry import available_specs
+from shared.checkpoints import checkpoint_forever
 from shared.config import Settings
+from shared.eventstore import EventStore
 from shared.infra.local import LocalInfrastructure
 from shared.runtime import Runtime, close_runtime, open_runtime
 
@@ -70,8 +74,10 @@ async def up(data_dir: Path, http_port: int, demo: bool) -> int:
     settings = ensure_secret(settings)
     runtimes: list[Runtime] = []
     gateway = None
+    signer: asyncio.Task[None] | None = None
     try:
         runtimes = await run_services(settings)
+        signer = asyncio.create_task(_sign_checkpoints(settings, runtimes))
         gateway_mod = _optional("services.gateway.server")
         http_url = None
         if gateway_mod is not None:
@@ -97,6 +103,9 @@ async def up(data_dir: Path, http_port: int, demo: bool) -> int:
         await _until_stopped()
     finally:
         print("Stopping...", flush=True)
+        if signer is not None:
+            signer.cancel()
+            await asyncio.gather(signer, return_exceptions=True)
         if gateway is not None:
             await gateway.stop()
         await stop_services(runtimes)
@@ -105,8 +114,20 @@ async def up(data_dir: Path, http_port: int, demo: bool) -> int:
     return 0
 
 
+async def _sign_checkpoints(settings: Settings, runtimes: list[Runtime]) -> None:
+    if runtimes:
+        await checkpoint_forever(
+            runtimes[0].store,
+            settings.secret_key.get_secret_value(),
+            settings.checkpoint_interval_s,
+            settings.served_kabupaten(),
+        )
+
+
 async def run_one(name: str) -> int:
     settings = Settings()
+    if name == "audit":
+        return await _run_checkpointer(settings)
     runtimes = await run_services(settings, only=[name])
     if not runtimes:
         print(f"no such service: {name}")
@@ -116,4 +137,25 @@ async def run_one(name: str) -> int:
         await _until_stopped()
     finally:
         await stop_services(runtimes)
+    return 0
+
+
+async def _run_checkpointer(settings: Settings) -> int:
+    """`smart run audit`: sign checkpoints of the served kabupaten's logs periodically."""
+    nc = await nats.connect(servers=settings.nats_servers(), name="smart-audit")
+    task = asyncio.create_task(
+        checkpoint_forever(
+            EventStore(nc),
+            settings.secret_key.get_secret_value(),
+            settings.checkpoint_interval_s,
+            settings.served_kabupaten(),
+        )
+    )
+    print(f"audit checkpoints every {settings.checkpoint_interval_s:.0f}s", flush=True)
+    try:
+        await _until_stopped()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await nc.drain()
     return 0

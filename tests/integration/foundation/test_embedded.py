@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
@@ -29,9 +32,16 @@ async def _append(url: str, ref: AggregateRef, values: list[int]) -> None:
     await nc.drain()
 
 
-async def test_restarted_embedded_servers_keep_every_event_and_row(tmp_path: Path) -> None:
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="smart-restart-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+async def test_restarted_embedded_servers_keep_every_event_and_row(data_dir: Path) -> None:
     ref = AggregateRef(Tenant("3520", "352005"), "tally", "counter", "c1")
-    local = LocalInfrastructure(tmp_path / "data")
+    local = LocalInfrastructure(data_dir)
     first = local.start()
     try:
         await _append(first.nats_url, ref, list(range(1, 51)))
@@ -41,7 +51,7 @@ async def test_restarted_embedded_servers_keep_every_event_and_row(tmp_path: Pat
     finally:
         local.stop()
 
-    again = LocalInfrastructure(tmp_path / "data")
+    again = LocalInfrastructure(data_dir)
     second = again.start()
     try:
         nc = await nats.connect(second.nats_url)

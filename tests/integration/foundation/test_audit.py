@@ -1,0 +1,146 @@
+"""`verify` on a real log: honest passes; edits, removals, forged checkpoints and edited
+read-model rows are each found and named."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import asyncpg
+import pytest
+from nats.aio.client import Client as NATS
+from nats.js.api import StreamConfig
+
+from shared.aggregate import CommandRunner
+from shared.audit import verify_read_models, verify_stream
+from shared.canonical import canonical_bytes, chain_hash
+from shared.checkpoints import Checkpointer
+from shared.envelope import Metadata
+from shared.eventstore import EventStore
+from shared.logreader import read_pages
+from shared.projection import ProjectorSettings
+from shared.readside import ReadSide
+from shared.tenancy import AggregateRef, Tenant, stream_name, stream_subjects
+from tests.support import TALLY, TALLY_SQL, Tallied, TallyProjection
+
+pytestmark = pytest.mark.integration
+SECRET = "audit-secret"
+
+
+async def history(nc: NATS, kab: str, values: list[int]) -> AggregateRef:
+    ref = AggregateRef(Tenant(kab, f"{kab}01"), "tally", "counter", "c1")
+    runner = CommandRunner(EventStore(nc))
+    for n in values:
+        cid = str(uuid.uuid4())
+        meta = Metadata(command_id=cid, correlation_id=cid, actor="t")
+        await runner.execute(TALLY, ref, meta, lambda s, n=n: [Tallied(n=n)])
+    return ref
+
+
+async def stored(nc: NATS, kab: str) -> list:  # type: ignore[type-arg]
+    return [e async for page in read_pages(nc, stream_name(kab), f"smart.{kab}.>") for e in page]
+
+
+async def test_an_honest_log_with_signed_checkpoints_verifies(nc: NATS, kab: str) -> None:
+    store = EventStore(nc)
+    await history(nc, kab, [1, 2, 3])
+    checkpoints = Checkpointer(store, SECRET)
+    first = await checkpoints.checkpoint(kab)
+    assert first is not None
+    assert await checkpoints.checkpoint(kab) is None
+    await history(nc, kab, [4])
+    second = await checkpoints.checkpoint(kab)
+    assert second is not None
+    assert second.upto_seq == first.upto_seq + 2
+    verdict = await verify_stream(
+        store, kab, secret=SECRET, kept_digests={first.upto_seq: first.digest}
+    )
+    assert verdict.problems == []
+    assert verdict.checked == 6
+
+
+async def test_a_payload_changed_and_republished_is_named(nc: NATS, kab: str) -> None:
+    store = EventStore(nc)
+    ref = await history(nc, kab, [1, 2])
+    original = (await stored(nc, kab))[0]
+    doc = json.loads(original.data)
+    doc["payload"]["n"] = 1000
+    doc.pop("hash")
+    doc["hash"] = chain_hash(doc)
+    await nc.jetstream().publish(ref.subject, canonical_bytes(doc))
+    verdict = await verify_stream(store, kab)
+    assert not verdict.ok
+    assert any(f"seq 3 ({ref.subject}): event {doc['event_id']}" in p for p in verdict.problems)
+
+
+async def test_an_edited_event_whose_hash_was_kept_is_named(nc: NATS, kab: str) -> None:
+    ref = await history(nc, kab, [1])
+    await history(nc, kab, [2])
+    original = (await stored(nc, kab))[1]
+    forged = original.data.replace(b'"n":2', b'"n":9')
+    await nc.jetstream().publish(ref.subject, forged)
+    verdict = await verify_stream(EventStore(nc), kab)
+    assert any(
+        "hash does not match its bytes" in p and p.startswith("seq 3") for p in verdict.problems
+    )
+
+
+async def test_an_event_deleted_from_the_stream_is_named(nc: NATS, kab: str) -> None:
+    # Someone with administrator rights recreated the stream without the delete guard.
+    js = nc.jetstream()
+    await js.add_stream(
+        StreamConfig(
+            name=stream_name(kab),
+            subjects=stream_subjects(kab),
+            allow_direct=True,
+            allow_atomic=True,
+        )
+    )
+    await history(nc, kab, [1, 2, 3, 4])
+    await js.delete_msg(stream_name(kab), 2)
+    verdict = await verify_stream(EventStore(nc), kab)
+    assert any("stream sequences 2..2 are missing" in p for p in verdict.problems)
+    assert any("aggregate version 3 follows 1" in p for p in verdict.problems)
+
+
+async def test_a_forged_checkpoint_is_named(nc: NATS, kab: str) -> None:
+    store = EventStore(nc)
+    await history(nc, kab, [1, 2])
+    assert await Checkpointer(store, "another-deployment").checkpoint(kab) is not None
+    verdict = await verify_stream(store, kab, secret=SECRET)
+    assert any("signed with a key that is not this deployment's" in p for p in verdict.problems)
+    kept = await verify_stream(store, kab, secret=None, kept_digests={2: "0" * 64})
+    assert any("seq 2: the log differs from the digest kept outside" in p for p in kept.problems)
+
+
+async def test_an_edited_read_model_row_is_named(
+    nc: NATS, pool: asyncpg.Pool, kab: str, tmp_path: Path
+) -> None:
+    (tmp_path / "001.sql").write_text(TALLY_SQL)
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    readside = ReadSide(
+        service="tally",
+        schema=schema,
+        migrations=tmp_path,
+        projections=[TallyProjection()],
+        nc=nc,
+        pool=pool,
+        store=EventStore(nc),
+        kabupaten=[kab],
+        settings=ProjectorSettings(fetch_timeout_s=0.2),
+    )
+    await readside.start()
+    try:
+        await history(nc, kab, [5, 6, 7])
+        await readside.wait_for(kab, await readside.store.last_seq(kab), timeout=10)
+        assert (await verify_read_models(readside)).ok
+        await pool.execute(f"update {schema}.applied set n = 600 where n = 6")
+        verdict = await verify_read_models(readside)
+        assert not verdict.ok
+        assert f"{schema}.applied" in verdict.problems[0]
+        assert "not from the log: (2," in verdict.problems[0]
+        assert "600)" in verdict.problems[0]
+    finally:
+        await readside.stop()
+        await pool.execute(f"drop schema if exists {schema} cascade")
