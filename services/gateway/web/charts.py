@@ -1,0 +1,127 @@
+"""Charts as inline SVG rendered on the server: grouped bars and lines, no script needed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+
+WIDTH = 640
+TOP, BOTTOM, SIDE = 22, 30, 12
+
+Format = Callable[[int], str]
+
+
+@dataclass(frozen=True)
+class Series:
+    """One coloured series: its name (legend), its values per label and a CSS class."""
+
+    name: str
+    values: Sequence[int]
+    css: str = "s1"
+
+
+def nice_max(value: int) -> int:
+    """The smallest 1/2/5 x 10^n at or above `value` (1 for nothing), for a tidy scale."""
+    if value <= 0:
+        return 1
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor >= value:
+                return step * factor
+        step *= 10
+
+
+def _frame(height: int, title: str, body: list[str], series: Sequence[Series]) -> str:
+    legend = "".join(
+        f'<tspan class="{s.css}-text" dx="{0 if i == 0 else 14}">\u25a0 {escape(s.name)}</tspan>'
+        for i, s in enumerate(series)
+    )
+    return (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img"'
+        f' aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>"
+        f'<line class="axis" x1="{SIDE}" y1="{height - BOTTOM}" x2="{WIDTH - SIDE}"'
+        f' y2="{height - BOTTOM}"/>'
+        + "".join(body)
+        + f'<text class="legend" x="{SIDE}" y="14">{legend}</text></svg>'
+    )
+
+
+def _label(x: float, y: float, text: str, css: str = "label") -> str:
+    return f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="middle">{escape(text)}</text>'
+
+
+def bars(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    fmt: Format = str,
+    height: int = 220,
+    show_values: bool = True,
+) -> str:
+    """Grouped vertical bars, one group per label, each bar titled with its exact value."""
+    top = nice_max(max((v for s in series for v in s.values), default=0))
+    plot = height - TOP - BOTTOM
+    slot = (WIDTH - 2 * SIDE) / max(len(labels), 1)
+    bar = slot * 0.8 / max(len(series), 1)
+    body: list[str] = []
+    for i, label in enumerate(labels):
+        x0 = SIDE + i * slot + slot * 0.1
+        for j, s in enumerate(series):
+            value = s.values[i]
+            h = plot * value / top
+            x, y = x0 + j * bar, height - BOTTOM - h
+            body.append(
+                f'<rect class="{s.css}" x="{x:.1f}" y="{y:.1f}" width="{bar * 0.92:.1f}"'
+                f' height="{h:.1f}"><title>{escape(label)} \u00b7 {escape(s.name)}:'
+                f" {escape(fmt(value))}</title></rect>"
+            )
+            if show_values and value:
+                body.append(_label(x + bar * 0.46, y - 3, fmt(value), "value"))
+        body.append(_label(SIDE + (i + 0.5) * slot, height - BOTTOM + 16, label))
+    return _frame(height, title, body, series)
+
+
+def line(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    fmt: Format = str,
+    height: int = 220,
+) -> str:
+    """Lines through each series' points, every point labelled with its value."""
+    top = nice_max(max((v for s in series for v in s.values), default=0))
+    plot = height - TOP - BOTTOM - 8
+    slot = (WIDTH - 2 * SIDE) / max(len(labels), 1)
+    body: list[str] = []
+    for s in series:
+        points = [
+            (SIDE + (i + 0.5) * slot, height - BOTTOM - plot * v / top)
+            for i, v in enumerate(s.values)
+        ]
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        body.append(f'<polyline class="{s.css}-line" points="{path}"/>')
+        for (x, y), label, value in zip(points, labels, s.values, strict=True):
+            body.append(
+                f'<circle class="{s.css}" cx="{x:.1f}" cy="{y:.1f}" r="4">'
+                f"<title>{escape(label)}: {escape(fmt(value))}</title></circle>"
+            )
+            body.append(_label(x, y - 8, fmt(value), "value"))
+    for i, label in enumerate(labels):
+        body.append(_label(SIDE + (i + 0.5) * slot, height - BOTTOM + 16, label))
+    return _frame(height, title, body, series)
+
+
+def meter(part: int, whole: int, *, title: str) -> str:
+    """A thin horizontal gauge of part / whole."""
+    share = min(part / whole, 1.0) if whole else 0.0
+    return (
+        f'<svg class="meter" viewBox="0 0 100 8" preserveAspectRatio="none" role="img"'
+        f' aria-label="{escape(title)}"><title>{escape(title)}</title>'
+        f'<rect class="meter-bg" width="100" height="8"/>'
+        f'<rect class="s1" width="{100 * share:.1f}" height="8"/></svg>'
+    )

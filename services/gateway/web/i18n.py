@@ -1,0 +1,199 @@
+"""Words of the dashboard and the report in Bahasa Indonesia (default) and English."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGS = ("id", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "app": ("Jumat SMART", "Jumat SMART"),
+    "signin": ("Masuk", "Sign in"),
+    "signout": ("Keluar", "Sign out"),
+    "username": ("Nama pengguna", "Username"),
+    "password": ("Kata sandi", "Password"),
+    "bad_login": (
+        "Nama pengguna atau kata sandi salah.",
+        "The username or the password is wrong.",
+    ),
+    "need_signin": ("Silakan masuk terlebih dahulu.", "Please sign in first."),
+    "forbidden": (
+        "Anda tidak berwenang membuka halaman ini.",
+        "You are not allowed to open this page.",
+    ),
+    "error": ("Terjadi kesalahan", "Something went wrong"),
+    "back": ("Kembali", "Back"),
+    "choose_kec": ("Pilih kecamatan", "Choose a kecamatan"),
+    "kec_code": ("Kode kecamatan", "Kecamatan code"),
+    "open": ("Buka", "Open"),
+    "year": ("Tahun", "Year"),
+    "month": ("Bulan", "Month"),
+    "show": ("Tampilkan", "Show"),
+    "overview": ("Ringkasan", "Overview"),
+    "rota": ("Jadwal", "Rota"),
+    "fund": ("Dana", "Fund"),
+    "distribution": ("Distribusi", "Distribution"),
+    "findings": ("Temuan", "Findings"),
+    "system": ("Sistem", "System"),
+    "households": ("Rumah tangga", "Households"),
+    "import": ("Impor", "Import"),
+    "report": ("Laporan SKK", "SKK report"),
+    "transparency": ("Transparansi", "Transparency"),
+    "kecamatan": ("Kecamatan", "Kecamatan"),
+    "desa": ("Desa/Kelurahan", "Desa/Kelurahan"),
+    "activities": ("Kegiatan", "Activities"),
+    "scheduled": ("Terjadwal", "Scheduled"),
+    "held": ("Terlaksana", "Held"),
+    "cancelled": ("Dibatalkan", "Cancelled"),
+    "skipped": ("Dilewati", "Skipped"),
+    "rate": ("Keterlaksanaan", "Execution rate"),
+    "attendance": ("Kehadiran", "Attendance"),
+    "officials": ("Aparatur", "Officials"),
+    "residents": ("Warga", "Residents"),
+    "date": ("Tanggal", "Date"),
+    "kind": ("Jenis", "Kind"),
+    "host": ("Tuan rumah", "Host"),
+    "status": ("Status", "Status"),
+    "note": ("Catatan", "Note"),
+    "donations": ("Donasi", "Donations"),
+    "donations_net": ("Donasi (bersih)", "Donations (net)"),
+    "spent": ("Belanja paket", "Spent on packages"),
+    "balance": ("Saldo", "Balance"),
+    "closing_balance": ("Saldo akhir", "Closing balance"),
+    "voided": ("Dibatalkan", "Voided"),
+    "units_taking_part": ("Unit berdonasi", "Units giving"),
+    "unit": ("Unit", "Unit"),
+    "months_taking_part": ("Bulan berdonasi", "Months giving"),
+    "packages": ("Paket sembako", "Food packages"),
+    "packages_procured": ("Paket dibeli", "Packages bought"),
+    "value": ("Nilai", "Value"),
+    "households_reached": ("Rumah tangga terjangkau", "Households reached"),
+    "eligible": ("Rumah tangga layak", "Eligible households"),
+    "coverage": ("Cakupan", "Coverage"),
+    "rounds": ("Putaran penyaluran", "Hand-out rounds"),
+    "quota": ("Kuota", "Quota"),
+    "closed": ("Ditutup", "Closed"),
+    "opened": ("Dibuka", "Open"),
+    "stock": ("Stok paket", "Package stock"),
+    "per_year": ("Temuan per tahun", "Findings per year"),
+    "open_findings": ("Temuan terbuka", "Open findings"),
+    "category": ("Kategori", "Category"),
+    "severity": ("Tingkat", "Severity"),
+    "source": ("Sumber", "Source"),
+    "found_on": ("Tanggal temuan", "Found on"),
+    "total": ("Jumlah", "Total"),
+    "service": ("Layanan", "Service"),
+    "up": ("Aktif", "Up"),
+    "down": ("Mati", "Down"),
+    "pending": ("Antrean peristiwa", "Events pending"),
+    "projectors": ("Proyektor", "Projectors"),
+    "caught_up": ("Mutakhir", "Caught up"),
+    "catching_up": ("Sedang mengejar log", "Catching up with the log"),
+    "auto_refresh": ("Diperbarui otomatis tiap 3 detik.", "Refreshes every 3 seconds."),
+    "name": ("Nama", "Name"),
+    "nik": ("NIK", "NIK"),
+    "desil": ("Desil", "Decile"),
+    "aid": ("Bantuan", "Aid"),
+    "forgotten": ("Dihapus", "Forgotten"),
+    "yes": ("Ya", "Yes"),
+    "no": ("Tidak", "No"),
+    "all_desa": ("Semua desa", "Every desa"),
+    "none": ("Tidak ada data.", "No data."),
+    "csv_file": ("Berkas CSV (kolom sesuai API)", "CSV file (the API's columns)"),
+    "upload": ("Unggah dan impor", "Upload and import"),
+    "uploading": ("Mengunggah", "Uploading"),
+    "processing": ("Memproses baris", "Processing lines"),
+    "accepted": ("Diterima", "Accepted"),
+    "rejected": ("Ditolak", "Rejected"),
+    "line": ("Baris", "Line"),
+    "field": ("Isian", "Field"),
+    "reason": ("Alasan", "Reason"),
+    "download": ("Unduh", "Download"),
+    "report_intro": (
+        "Laporan Sinergisitas Kinerja Kecamatan: kegiatan, dana, paket sembako, temuan,"
+        " dan sidik jari log audit.",
+        "Sub-district performance report: activities, fund, food packages, findings and"
+        " the audit log's fingerprint.",
+    ),
+    "generated": ("Dibuat", "Generated"),
+    "digest": ("Sidik jari log audit", "Audit log digest"),
+    "last_seq": ("Posisi terakhir", "Last sequence"),
+    "public_intro": (
+        "Angka keseluruhan program, tanpa data pribadi.",
+        "The programme's totals, without personal data.",
+    ),
+    "findings_count": ("Jumlah temuan", "Findings"),
+    "fund_over_time": ("Dana dari bulan ke bulan", "The fund month by month"),
+    "per_desa_month": ("Paket per desa dan bulan", "Packages per desa and month"),
+    "by_kind": ("Per jenis kegiatan", "By kind of activity"),
+    "all_years": ("semua tahun", "all years"),
+    "lang_switch": ("English", "Bahasa Indonesia"),
+    "million_rp": ("juta Rp", "Rp million"),
+}
+
+KINDS: dict[str, tuple[str, str]] = {
+    "SENAM": ("Senam & konsolidasi", "Exercise & consolidation"),
+    "JALAN_JALAN": ("Jalan-jalan", "Walkabout"),
+    "BERSIH_BERSIH": ("Bersih-bersih", "Clean-up"),
+    "SHOLAWATAN_BERBAGI": ("Sholawatan & berbagi", "Sholawatan & sharing"),
+    "SERASA_DESA": ("Serasa Desa", "Serasa Desa (village visit)"),
+}
+
+MONTHS: tuple[tuple[str, str], ...] = (
+    ("Jan", "Jan"),
+    ("Feb", "Feb"),
+    ("Mar", "Mar"),
+    ("Apr", "Apr"),
+    ("Mei", "May"),
+    ("Jun", "Jun"),
+    ("Jul", "Jul"),
+    ("Agu", "Aug"),
+    ("Sep", "Sep"),
+    ("Okt", "Oct"),
+    ("Nov", "Nov"),
+    ("Des", "Dec"),
+)
+
+
+def pick_lang(query: str | None, cookie: str | None) -> str:
+    """`?lang=` wins, then the remembered choice, then Bahasa Indonesia."""
+    for choice in (query, cookie):
+        if choice in LANGS:
+            return choice
+    return LANGS[0]
+
+
+@dataclass(frozen=True)
+class Words:
+    """Everything a template needs to speak one language."""
+
+    lang: str
+
+    @property
+    def _i(self) -> int:
+        return LANGS.index(self.lang)
+
+    def __call__(self, key: str) -> str:
+        return TEXTS[key][self._i]
+
+    def kind(self, kind: str) -> str:
+        return KINDS.get(kind, (kind, kind))[self._i]
+
+    def status(self, status: str) -> str:
+        return self(status) if status in TEXTS else status
+
+    def month(self, month: int) -> str:
+        return MONTHS[month - 1][self._i]
+
+    def number(self, value: int | float) -> str:
+        text = f"{round(value):,}"
+        return text.replace(",", ".") if self.lang == "id" else text
+
+    def rupiah(self, value: int) -> str:
+        return f"Rp {self.number(value)}"
+
+    def percent(self, part: int, whole: int) -> str:
+        if not whole:
+            return "-"
+        share = f"{100 * part / whole:.1f}"
+        return f"{share.replace('.', ',') if self.lang == 'id' else share}%"
