@@ -13,6 +13,7 @@ from typing import Any
 from services.cli import ops
 from services.cli.context import CannotRun, secret_settings, settings_for
 from services.cli.up import run_one, up
+from shared.config import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", default=None)
         if name != "status":
             p.add_argument("--service", action="append", default=None)
+        if name == "verify":
+            p.add_argument("--kab", action="append", default=None, help="only this kabupaten")
+            p.add_argument(
+                "--digest",
+                action="append",
+                default=[],
+                metavar="SEQ:SHA256",
+                help="a digest kept outside the system (e.g. printed in a report)",
+            )
     p = sub.add_parser("token", help="print a new API token (on the last line)")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--role", required=True, choices=["admin", "camat", "operator", "auditor"])
@@ -40,6 +50,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--kec")
     p.add_argument("--desa")
     p.add_argument("--name", default="cli")
+    p = sub.add_parser("report", help="write the SKK report of a kecamatan and year")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--kec", required=True, help="kecamatan code, e.g. 352005")
+    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--format", default="pdf", choices=["pdf", "html", "csv", "xlsx"])
+    p.add_argument("--lang", default="id", choices=["id", "en"])
+    p.add_argument("--out", default=None, help="file to write (default: laporan-skk-...)")
+    p = sub.add_parser("user", help="dashboard users: add one (the password from stdin/prompt)")
+    p.add_argument("action", choices=["add"])
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--username", required=True)
+    p.add_argument("--role", required=True, choices=["admin", "camat", "operator", "auditor"])
+    p.add_argument("--kab")
+    p.add_argument("--kec")
+    p.add_argument("--desa")
+    p.add_argument("--password-stdin", action="store_true")
     p = sub.add_parser("dlq", help="dead letters: list, or retry after a fix")
     p.add_argument("action", choices=["list", "retry"])
     p.add_argument("id", nargs="?", type=int)
@@ -55,13 +81,30 @@ def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
     if args.command == "token":
         return _token(args)
     settings = settings_for(args.data_dir)
+    if args.command in ("report", "user"):
+        return _web_command(settings, args)
     operations = {
         "status": lambda: ops.status(settings),
         "dlq": lambda: ops.dlq(settings, args.action, args.id),
         "replay": lambda: ops.replay(settings, args.service),
-        "verify": lambda: ops.verify(settings, args.service),
+        "verify": lambda: ops.verify(
+            settings,
+            args.service,
+            [k.replace(".", "") for k in args.kab or []] or None,
+            _kept_digests(args.digest),
+        ),
     }
     return operations[args.command]()
+
+
+def _kept_digests(values: list[str]) -> dict[int, str]:
+    kept: dict[int, str] = {}
+    for value in values:
+        seq, _, digest = value.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise CannotRun(f"--digest {value!r}: expected SEQ:SHA256 (64 hex digits)")
+        kept[int(seq)] = digest.lower()
+    return kept
 
 
 def _undot(code: str | None) -> str | None:
@@ -91,6 +134,28 @@ async def _token(args: argparse.Namespace) -> int:
             desa=desa,
         )
     )
+    return 0
+
+
+async def _web_command(settings: Settings, args: argparse.Namespace) -> int:
+    from services.gateway.auth import Role  # noqa: PLC0415
+    from services.gateway.report.cli import ReportFailed, write_report  # noqa: PLC0415
+    from services.gateway.users import add_user, new_user, read_password  # noqa: PLC0415
+
+    try:
+        if args.command == "report":
+            path = await write_report(
+                settings, args.kec, args.year, args.format, args.out, args.lang
+            )
+            print(f"report written: {path}")
+        else:
+            password = read_password(args.password_stdin)
+            area = {"kab": args.kab, "kec": args.kec, "desa": args.desa}
+            print(
+                await add_user(settings, new_user(args.username, password, Role(args.role), **area))
+            )
+    except (ReportFailed, ValueError) as exc:
+        raise CannotRun(str(exc)) from None
     return 0
 
 

@@ -1,0 +1,160 @@
+"""The report's tables, one source for its HTML, PDF, CSV and XLSX forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.gateway.report.data import SkkReport
+from services.gateway.web.i18n import Words
+
+Cell = str | int
+
+
+@dataclass(frozen=True)
+class Table:
+    """A titled table: stable CSV keys, headers in the reader's language, raw values."""
+
+    slug: str
+    title: str
+    keys: tuple[str, ...]
+    headers: tuple[str, ...]
+    rows: list[tuple[Cell, ...]]
+    money: frozenset[int] = field(default_factory=frozenset)
+    totals: tuple[Cell, ...] | None = None
+
+    def shown(self, words: Words, row: tuple[Cell, ...]) -> list[str]:
+        """A row as printed: rupiah and thousands in the reader's convention."""
+        return [
+            words.rupiah(v) if i in self.money and isinstance(v, int) else _plain(words, v)
+            for i, v in enumerate(row)
+        ]
+
+
+def _plain(words: Words, value: Cell) -> str:
+    return words.number(value) if isinstance(value, int) else value
+
+
+def activities(report: SkkReport, words: Words) -> Table:
+    rows: list[tuple[Cell, ...]] = [
+        (
+            words.kind(r.kind),
+            r.scheduled,
+            r.held,
+            words.percent(r.held, r.scheduled),
+            r.officials,
+            r.residents,
+        )
+        for r in report.activities
+    ]
+    scheduled = sum(r.scheduled for r in report.activities)
+    held = sum(r.held for r in report.activities)
+    return Table(
+        "kegiatan",
+        words("activities"),
+        ("jenis", "terjadwal", "terlaksana", "keterlaksanaan", "aparatur_hadir", "warga_hadir"),
+        tuple(words(k) for k in ("kind", "scheduled", "held", "rate", "officials", "residents")),
+        rows,
+        totals=(
+            words("total"),
+            scheduled,
+            held,
+            words.percent(held, scheduled),
+            sum(r.officials for r in report.activities),
+            sum(r.residents for r in report.activities),
+        ),
+    )
+
+
+def donations(report: SkkReport, words: Words) -> Table:
+    rows: list[tuple[Cell, ...]] = [
+        (
+            words.month(int(m["month"])),
+            int(m["donations_idr"]),
+            int(m["units_taking_part"]),
+            int(m["packages_procured"]),
+            int(m["spent_idr"]),
+            int(m["closing_balance_idr"]),
+        )
+        for m in report.months
+    ]
+    return Table(
+        "donasi_per_bulan",
+        words("fund_over_time"),
+        ("bulan", "donasi_rp", "unit_berdonasi", "paket_dibeli", "belanja_rp", "saldo_akhir_rp"),
+        tuple(
+            words(k)
+            for k in (
+                "month",
+                "donations_net",
+                "units_taking_part",
+                "packages_procured",
+                "spent",
+                "closing_balance",
+            )
+        ),
+        rows,
+        money=frozenset({1, 4, 5}),
+        totals=(
+            words("total"),
+            report.donations_idr,
+            "",
+            sum(int(m["packages_procured"]) for m in report.months),
+            report.spent_idr,
+            "",
+        ),
+    )
+
+
+def packages(report: SkkReport, words: Words) -> Table:
+    rows: list[tuple[Cell, ...]] = [
+        (d.code, d.name, d.packages, d.value_idr, d.households_reached, d.eligible)
+        for d in report.desa
+    ]
+    return Table(
+        "paket_per_desa",
+        words("packages"),
+        ("kode_desa", "desa", "paket", "nilai_rp", "rumah_tangga_terjangkau", "rumah_tangga_layak"),
+        (
+            "Kode",
+            *(words(k) for k in ("desa", "packages", "value", "households_reached", "eligible")),
+        ),
+        rows,
+        money=frozenset({3}),
+        totals=(
+            "",
+            words("total"),
+            report.totals.get("packages", 0),
+            report.totals.get("value_idr", 0),
+            report.totals.get("households_reached", 0),
+            sum(d.eligible for d in report.desa),
+        ),
+    )
+
+
+def findings(report: SkkReport, words: Words) -> Table:
+    rows: list[tuple[Cell, ...]] = [
+        (year, count) for year, count in sorted(report.findings_by_year.items())
+    ]
+    return Table(
+        "temuan_per_tahun",
+        words("per_year"),
+        ("tahun", "temuan"),
+        (words("year"), words("findings")),
+        rows,
+    )
+
+
+def all_tables(report: SkkReport, words: Words) -> list[Table]:
+    return [f(report, words) for f in (activities, donations, packages, findings)]
+
+
+def about(report: SkkReport, words: Words) -> Table:
+    """Which kecamatan and year, when it was made, and the digest to check the log against."""
+    rows: list[tuple[Cell, ...]] = [
+        ("kecamatan", f"{report.name} ({report.kec})"),
+        ("tahun", str(report.year)),
+        ("dibuat", report.generated_at.isoformat(timespec="seconds")),
+        ("posisi_log_terakhir", str(report.digest.last_seq)),
+        ("sha256_log", report.digest.sha256),
+    ]
+    return Table("ringkasan", words("report"), ("isian", "nilai"), ("", ""), rows)
