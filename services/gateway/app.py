@@ -13,6 +13,7 @@ from nats.aio.client import Client as NATS
 from services.gateway.bridge import Bridge, error_response
 from services.gateway.idempotency import IdempotencyStore
 from services.gateway.routes import build_router
+from services.gateway.web.site import mount_web
 from services.registry import SERVICE_NAMES
 from shared.errors import DomainError
 from shared.runtime import health_subject
@@ -73,4 +74,5 @@ def create_app(nc: NATS, secret: str, *, replicas: int = 1) -> FastAPI:
         return JSONResponse({"ok": ok, "services": services}, status_code=200 if ok else 503)
 
     app.include_router(build_router(bridge))
+    mount_web(app, bridge, replicas)
     return app
