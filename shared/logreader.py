@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -99,13 +99,18 @@ async def direct_pages(
 
 
 class _PageBuffer:
-    """Collects delivered messages; wakes the reader per full page and at the end."""
+    """Collects delivered messages; wakes the reader per full page and at the end. It holds
+    at most `pages_ahead` pages: delivery then waits (flow control reaches the server), so a
+    reader slower than the log keeps its memory flat."""
 
-    def __init__(self, end: int, batch: int) -> None:
+    def __init__(self, end: int, batch: int, pages_ahead: int = 2) -> None:
         self.end, self.batch = end, batch
+        self.limit = batch * pages_ahead
         self.items: list[StoredEvent] = []
         self.done = False
         self.ready = asyncio.Event()
+        self.space = asyncio.Event()
+        self.space.set()
 
     async def collect(self, msg: Msg) -> None:
         # Ack subject tokens from the end: ...<stream seq>.<consumer seq>.<time>.<pending>
@@ -117,6 +122,18 @@ class _PageBuffer:
             self.done = True
         if self.done or len(self.items) >= self.batch:
             self.ready.set()
+        if len(self.items) >= self.limit and not self.done:
+            self.space.clear()
+            await self.space.wait()
+
+    def take(self) -> list[StoredEvent]:
+        page = self.items[: self.batch]
+        self.items = self.items[self.batch :]
+        if len(self.items) < self.limit:
+            self.space.set()
+        if len(self.items) >= self.batch or (self.done and self.items):
+            self.ready.set()
+        return page
 
     async def pages(self) -> AsyncIterator[list[StoredEvent]]:
         while True:
@@ -125,7 +142,7 @@ class _PageBuffer:
             except TimeoutError:
                 raise LogUnavailable("the log stopped delivering during a read") from None
             self.ready.clear()
-            page, self.items = self.items, []
+            page = self.take()
             if page:
                 yield page
             if self.done and not self.items:
@@ -134,7 +151,7 @@ class _PageBuffer:
 
 async def read_pages(
     nc: NATS, stream: str, subject_filter: str, from_seq: int = 1, batch: int = 1000
-) -> AsyncIterator[list[StoredEvent]]:
+) -> AsyncGenerator[list[StoredEvent], None]:
     """Every matching event from `from_seq` to the end of the stream as it was when the read
     began, a page at a time: an ordered consumer, no state left on the server."""
     js = nc.jetstream()

@@ -7,17 +7,26 @@ live checkpoints, and renames the schemas in one transaction.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from shared.db import DbConn, advisory_key, ident, migrate
 from shared.logreader import StoredEvent, read_pages
-from shared.projection import record_dead_letter, relevant, save_checkpoint
+from shared.projection import (
+    Projection,
+    record_dead_letter,
+    relevant,
+    save_checkpoint,
+    subject_matches,
+)
 from shared.readside import ReadSide
 from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
 
 Bounds = dict[tuple[str, str], int]
+PAGE = 5000
 
 
 @dataclass
@@ -34,6 +43,34 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+
+
+class _Routes:
+    """Which events of a page feed which projection: subject filters matched once per
+    subject prefix (filters ending in a wildcard do not depend on the aggregate id)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[int, str], dict[str, bool]] = {}
+
+    def relevant(
+        self, projection: Projection, kab: str, page: Sequence[StoredEvent]
+    ) -> list[StoredEvent]:
+        filters = projection.filters(kab)
+        if not all(f.endswith((".*", ".>")) for f in filters):
+            return relevant(projection, kab, page)
+        seen = self._cache.setdefault((id(projection), kab), {})
+        out = []
+        for e in page:
+            prefix = e.subject.rpartition(".")[0]
+            hit = seen.get(prefix)
+            if hit is None:
+                hit = seen[prefix] = any(subject_matches(f, e.subject) for f in filters)
+            if hit:
+                out.append(e)
+        return out
+
+
+ROUTES = _Routes()
 
 
 async def apply_page(
@@ -53,26 +90,94 @@ async def apply_page(
         key = (projection.name, stream)
         floor = (floors or {}).get(key, 0)
         ceiling = (ceilings or {}).get(key, page[-1].seq) if ceilings is not None else page[-1].seq
-        events = [e for e in relevant(projection, kab, page) if floor < e.seq <= ceiling]
+        events = [e for e in ROUTES.relevant(projection, kab, page) if floor < e.seq <= ceiling]
         if events:
-            try:
-                async with conn.transaction():
-                    await projection.apply(conn, events)
-            except Exception:
-                for event in events:
-                    try:
-                        async with conn.transaction():
-                            await projection.apply(conn, [event])
-                    except Exception as exc:
-                        await record_dead_letter(conn, projection.name, stream, event, exc, 1)
+            await _apply_or_bury(conn, projection, stream, events)
         top = min(ceiling, page[-1].seq)
         if top > floor:
             await save_checkpoint(conn, projection.name, stream, top)
 
 
+async def _apply_or_bury(
+    conn: DbConn, projection: Projection, stream: str, events: list[StoredEvent]
+) -> None:
+    try:
+        async with conn.transaction():
+            await projection.apply(conn, events)
+    except Exception:
+        for event in events:
+            try:
+                async with conn.transaction():
+                    await projection.apply(conn, [event])
+            except Exception as exc:
+                await record_dead_letter(conn, projection.name, stream, event, exc, 1)
+
+
 async def positions(conn: DbConn, schema: str) -> Bounds:
     rows = await conn.fetch(f"select projection, stream, position from {ident(schema)}.checkpoints")
     return {(r["projection"], r["stream"]): int(r["position"]) for r in rows}
+
+
+@dataclass
+class Target:
+    """One service's read models being built: its read side, schema and connection, and
+    optionally the positions to stop at."""
+
+    readside: ReadSide
+    schema: str
+    conn: DbConn
+    ceilings: Bounds | None = None
+    floors: Bounds | None = None
+
+    def start(self, stream: str) -> int:
+        names = [p.name for p in self.readside.projections]
+        return min(((self.floors or {}).get((n, stream), 0) for n in names), default=0) + 1
+
+    def limit(self, stream: str) -> int | None:
+        if self.ceilings is None:
+            return None
+        names = [p.name for p in self.readside.projections]
+        return max((self.ceilings.get((n, stream), 0) for n in names), default=0)
+
+    async def apply(self, kab: str, page: list[StoredEvent]) -> None:
+        limit = self.limit(stream_name(kab))
+        events = page if limit is None else [e for e in page if e.seq <= limit]
+        if events:
+            async with self.conn.transaction():
+                await apply_page(
+                    self.conn, self.readside, self.schema, kab, events, self.floors, self.ceilings
+                )
+
+
+async def catch_up_all(
+    targets: Sequence[Target],
+    kab: str,
+    progress: ProgressFn | None = None,
+    batch: int = PAGE,
+    subjects: str | None = None,
+) -> int:
+    """Apply to every target what it has not seen yet of the kabupaten's log (above its
+    floors: its own checkpoints unless given), reading the log once: each page goes to all
+    targets at once, one transaction each, while the next page is being read."""
+    stream = stream_name(kab)
+    for target in targets:
+        if target.floors is None:
+            target.floors = await positions(target.conn, target.schema)
+    start = min(t.start(stream) for t in targets)
+    limits = [t.limit(stream) for t in targets]
+    limit = None if None in limits else max(x for x in limits if x is not None)
+    end = await targets[0].readside.store.last_seq(kab)
+    started, count = time.monotonic(), 0
+    nc, subjects = targets[0].readside.nc, subjects or f"smart.{kab}.>"
+    async for page in read_pages(nc, stream, subjects, start, batch):
+        events = page if limit is None else [e for e in page if e.seq <= limit]
+        if not events:
+            break
+        await asyncio.gather(*(t.apply(kab, events) for t in targets))
+        count += len(events)
+        if progress:
+            progress(Progress(stream, events[-1].seq, end, count, time.monotonic() - started))
+    return count
 
 
 async def catch_up(
@@ -84,26 +189,7 @@ async def catch_up(
     progress: ProgressFn | None = None,
 ) -> int:
     """Apply to `shadow` what it has not seen yet of the kabupaten's log."""
-    stream = stream_name(kab)
-    floors = await positions(conn, shadow)
-    start = min((floors.get((p.name, stream), 0) for p in readside.projections), default=0) + 1
-    limit = (
-        max(((ceilings or {}).get((p.name, stream), 0) for p in readside.projections), default=0)
-        if ceilings is not None
-        else None
-    )
-    end = await readside.store.last_seq(kab)
-    started, count = time.monotonic(), 0
-    async for page in read_pages(readside.nc, stream, f"smart.{kab}.>", start, batch=2000):
-        events = page if limit is None else [e for e in page if e.seq <= limit]
-        if not events:
-            break
-        async with conn.transaction():
-            await apply_page(conn, readside, shadow, kab, events, floors, ceilings)
-        count += len(events)
-        if progress:
-            progress(Progress(stream, events[-1].seq, end, count, time.monotonic() - started))
-    return count
+    return await catch_up_all([Target(readside, shadow, conn, ceilings)], kab, progress)
 
 
 def served_kabupaten(readside: ReadSide, stream_names: list[str]) -> list[str]:
@@ -132,13 +218,36 @@ async def rebuild(
 ) -> str:
     """Project the whole log into `<schema>__shadow`; switch it live unless told not to.
     Returns the name of the schema holding the rebuilt read models."""
-    shadow = f"{readside.schema}__shadow"
-    async with readside.pool.acquire() as conn:
-        kabs = await build_shadow(conn, readside, shadow, progress=progress)
+    return (await rebuild_all([readside], switch=switch, progress=progress))[0]
+
+
+async def rebuild_all(
+    readsides: Sequence[ReadSide],
+    *,
+    switch: bool = True,
+    progress: ProgressFn | None = None,
+    batch: int = PAGE,
+) -> list[str]:
+    """`rebuild` for several services at once, reading each kabupaten's log once for all
+    of them. Returns the schemas holding the rebuilt read models, in order."""
+    async with contextlib.AsyncExitStack() as stack:
+        targets = []
+        for readside in readsides:
+            conn = await stack.enter_async_context(readside.pool.acquire())
+            shadow = f"{readside.schema}__shadow"
+            await conn.execute(f"drop schema if exists {ident(shadow)} cascade")
+            await migrate(conn, shadow, readside.migrations)
+            targets.append(Target(readside, shadow, conn))
+        names = await readsides[0].store.stream_names()
+        served = [served_kabupaten(t.readside, names) for t in targets]
+        for kab in sorted({k for kabs in served for k in kabs}):
+            chosen = [t for t, kabs in zip(targets, served, strict=True) if kab in kabs]
+            await catch_up_all(chosen, kab, progress, batch)
         if not switch:
-            return shadow
-        await _switch(conn, readside, shadow, kabs)
-    return readside.schema
+            return [t.schema for t in targets]
+        for target, kabs in zip(targets, served, strict=True):
+            await _switch(target.conn, target.readside, target.schema, kabs)
+    return [r.schema for r in readsides]
 
 
 async def _switch(conn: DbConn, readside: ReadSide, shadow: str, kabs: list[str]) -> None:
