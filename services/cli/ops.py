@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import sys
 from collections.abc import AsyncIterator
@@ -12,14 +13,16 @@ import nats
 from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 
+from services.cli.context import CannotRun
 from services.registry import available_specs
 from shared.audit import Verdict, verify_read_models, verify_stream
 from shared.config import Settings
-from shared.db import create_pool
+from shared.db import DbConn, advisory_key, create_pool
 from shared.eventstore import EventStore
+from shared.logreader import read_pages
 from shared.readside import ReadSide
-from shared.rebuild import Progress, rebuild
-from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
+from shared.rebuild import ROUTES, Progress, Target, catch_up_all, positions, rebuild_all
+from shared.tenancy import STREAM_PREFIX, Tenant, kab_of_stream, stream_name, undot
 
 
 @dataclass
@@ -116,14 +119,149 @@ def _show(progress: Progress) -> None:
     sys.stdout.flush()
 
 
-async def replay(settings: Settings, services: list[str] | None) -> int:
+def add_replay_options(parser: argparse.ArgumentParser) -> None:
+    """`smart replay`'s scope options (the parser lives in services/cli/main.py)."""
+    parser.add_argument("--kab", default=None, help="only this kabupaten's rows, in place")
+    parser.add_argument("--kec", default=None, help="only this kecamatan's rows, in place")
+    parser.add_argument(
+        "--from",
+        dest="from_seq",
+        type=int,
+        default=None,
+        metavar="SEQ",
+        help="catch the live read models up from this stream position",
+    )
+
+
+async def replay(
+    settings: Settings,
+    services: list[str] | None,
+    kab: str | None = None,
+    kec: str | None = None,
+    from_seq: int | None = None,
+) -> int:
+    """Rebuild read models: all of them into shadow schemas then switch (reading each
+    stream once for every service), or one kabupaten's / kecamatan's rows in place, or the
+    live schema caught up from a position."""
+    kab, kec = undot(kab) if kab else None, undot(kec) if kec else None
+    if kec:
+        kab = Tenant(kab or kec[:4], kec).kab
     async with connect(settings) as ops:
-        for readside in ops.readsides(services):
-            print(f"{readside.service}: rebuilding into a shadow schema")
+        readsides = ops.readsides(services)
+        for readside in readsides:
             await readside.migrate()
-            await rebuild(readside, switch=True, progress=_show)
-            print(f"\n{readside.service}: switched to the rebuilt read models")
+        if from_seq is not None:
+            if kec:
+                raise CannotRun("--from replays whole streams; --kec always replays from 1")
+            return await _replay_from(ops, readsides, from_seq, kab)
+        if kab:
+            return await _replay_tenant(readsides, kab, kec)
+        names = ", ".join(r.service for r in readsides)
+        print(f"{names}: rebuilding into shadow schemas (the live ones keep answering)")
+        await rebuild_all(readsides, switch=True, progress=_show)
+        print(f"\n{names}: switched to the rebuilt read models")
     return 0
+
+
+async def _tenant_tables(conn: DbConn, readside: ReadSide) -> list[str]:
+    tables = [t for p in readside.projections for t in p.tables]
+    scoped = await conn.fetch(
+        "select table_name from information_schema.columns where table_schema = $1"
+        " and column_name in ('kab', 'kec') group by table_name having count(*) = 2",
+        readside.schema,
+    )
+    unscoped = sorted(set(tables) - {r["table_name"] for r in scoped})
+    if unscoped:
+        raise CannotRun(
+            f"{readside.service}: {', '.join(unscoped)} have no kab/kec columns, so their"
+            " rows cannot be replayed per tenant; replay the whole service instead"
+        )
+    return tables
+
+
+async def _replay_tenant(readsides: list[ReadSide], kab: str, kec: str | None) -> int:
+    """Under each service's switch lock: delete the tenant's rows, project its subjects again
+    up to the live checkpoints, commit. Queries see the old rows until the commit; other
+    tenants' rows are not touched."""
+    scope, stream = f"smart.{kab}.{kec or '*'}.>", stream_name(kab)
+    async with contextlib.AsyncExitStack() as stack:
+        targets = []
+        for side in readsides:
+            conn = await stack.enter_async_context(side.pool.acquire())
+            tables = await _tenant_tables(conn, side)
+            await stack.enter_async_context(conn.transaction())
+            await conn.execute(
+                "select pg_advisory_xact_lock($1)", advisory_key("switch", side.schema)
+            )
+            live = await positions(conn, side.schema)
+            ceilings = {(p.name, stream): live.get((p.name, stream), 0) for p in side.projections}
+            where, args = ("kab = $1 and kec = $2", [kab, kec]) if kec else ("kab = $1", [kab])
+            for table in tables:
+                await conn.execute(f"delete from {side.schema}.{table} where {where}", *args)
+            targets.append(Target(side, side.schema, conn, ceilings, floors={}))
+        print(f"replaying {scope} into {', '.join(r.service for r in readsides)}")
+        count = await catch_up_all(targets, kab, _show, subjects=scope)
+    print(f"\n{count} events replayed; the other tenants' rows were not touched")
+    return 0
+
+
+async def _replay_from(ops: Ops, readsides: list[ReadSide], seq: int, kab: str | None) -> int:
+    """Apply to the live schemas, under their switch locks, the events from `seq` on that
+    their checkpoints have not seen. The projections fold sums, so an event at or below a
+    checkpoint is never applied again (that makes it idempotent: rows come out as the
+    projectors make them); a start that would skip an event a projection has not applied
+    yet is refused."""
+    for k in [kab] if kab else await ops.kabupaten():
+        stream = stream_name(k)
+        async with contextlib.AsyncExitStack() as stack:
+            targets = []
+            for side in readsides:
+                conn = await stack.enter_async_context(side.pool.acquire())
+                await stack.enter_async_context(conn.transaction())
+                await conn.execute(
+                    "select pg_advisory_xact_lock($1)", advisory_key("switch", side.schema)
+                )
+                targets.append(
+                    Target(side, side.schema, conn, floors=await positions(conn, side.schema))
+                )
+            await _refuse_gap(ops, targets, k, seq)
+            for target in targets:
+                floors = target.floors or {}
+                for p in target.readside.projections:
+                    floors[(p.name, stream)] = max(floors.get((p.name, stream), 0), seq - 1)
+            count = await catch_up_all(targets, k, _show)
+        print(f"\n{stream}: {count} events read from {seq}; nothing applied twice")
+    return 0
+
+
+async def _refuse_gap(ops: Ops, targets: list[Target], kab: str, seq: int) -> None:
+    """Between a projection's checkpoint and `seq`, no event may feed it."""
+    stream = stream_name(kab)
+    done = {
+        (t.readside.service, p.name): (t.floors or {}).get((p.name, stream), 0)
+        for t in targets
+        for p in t.readside.projections
+    }
+    low = min(done.values(), default=seq) + 1
+    if low >= seq:
+        return
+    async with contextlib.aclosing(
+        read_pages(ops.nc, stream, f"smart.{kab}.>", low, 5000)
+    ) as pages:
+        async for page in pages:
+            for t in targets:
+                for p in t.readside.projections:
+                    at = done[(t.readside.service, p.name)]
+                    hit = next(
+                        (e.seq for e in ROUTES.relevant(p, kab, page) if at < e.seq < seq), None
+                    )
+                    if hit is not None:
+                        raise CannotRun(
+                            f"--from {seq}: {t.readside.service}.{p.name} has not applied {hit}"
+                            f" yet (it is at {at}); start at {at + 1} or earlier"
+                        )
+            if page[-1].seq >= seq - 1:
+                return
 
 
 async def verify(

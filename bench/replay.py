@@ -1,0 +1,218 @@
+"""`python -m bench.replay --events 1000000`: replay a synthetic history into all four
+services' read models; events/s as a ratio of the raw read ceiling of the same run, and
+resident memory sampled along the way."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import asyncpg
+import nats
+from nats.aio.client import Client as NATS
+
+from bench.generate import SCALES, months_for, tenants
+from services.registry import available_specs
+from shared.config import Settings
+from shared.eventstore import EventStore
+from shared.infra.local import Endpoints, LocalInfrastructure
+from shared.readside import ReadSide
+from shared.rebuild import Progress, rebuild_all
+from shared.tenancy import STREAM_PREFIX
+
+SECRET = "bench-secret"  # noqa: S105 - the synthetic deployment's secret
+MARKER = "bench-history.json"
+SAMPLES = (0.1, 0.25, 0.5, 0.75, 1.0)
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@contextmanager
+def infrastructure(data_dir: str | None) -> Iterator[tuple[Endpoints, Path]]:
+    with tempfile.TemporaryDirectory(prefix="smart-replay-") as tmp:
+        root = Path(data_dir or tmp)
+        local = LocalInfrastructure(root)
+        try:
+            yield local.start(), root
+        finally:
+            local.stop()
+
+
+async def history(nc: NATS, urls: Endpoints, root: Path, args: argparse.Namespace) -> int:
+    """Generate the history, or reuse the one this data directory already holds."""
+    wanted = {"events": args.events, "scale": args.scale, "factor": args.factor}
+    marker = root / MARKER
+    if marker.exists() and json.loads(marker.read_text())["wanted"] == wanted:
+        return int(json.loads(marker.read_text())["events"])
+    scale = SCALES[args.scale]
+    chosen = tenants(scale, args.factor)
+    months = months_for(args.events, len(chosen), scale.desa)
+    print(
+        f"Generating ~{args.events:,} events: {len(chosen)} kecamatan in "
+        f"{len({t.kab for t in chosen})} kabupaten, {months} months ({args.scale} x{args.factor})"
+    )
+    started = time.monotonic()
+    env = {
+        **os.environ,
+        "SMART_NATS_URL": urls.nats_url,
+        "SMART_DATABASE_URL": urls.database_url,
+        "SMART_SECRET_KEY": SECRET,
+    }
+    cmd = [
+        "-m",
+        "bench.generate",
+        "--scale",
+        args.scale,
+        "--factor",
+        str(args.factor),
+        "--events",
+        str(args.events),
+    ]
+    child = await asyncio.create_subprocess_exec(sys.executable, *cmd, env=env)
+    if await child.wait():
+        raise SystemExit("the generator failed")
+    count = sum(
+        [int((await nc.jetstream().stream_info(n)).state.messages) for n in await streams(nc)]
+    )
+    print(f"  generated {count:,} events in {time.monotonic() - started:,.0f} s")
+    marker.write_text(json.dumps({"wanted": wanted, "events": count}))
+    return count
+
+
+async def streams(nc: NATS) -> list[str]:
+    names = await EventStore(nc).stream_names()
+    return [n for n in names if n.startswith(STREAM_PREFIX)]
+
+
+async def _count(nc: NATS, name: str) -> tuple[int, float]:
+    js = nc.jetstream()
+    n = int((await js.stream_info(name)).state.messages)
+    done, seen = asyncio.Event(), 0
+
+    async def count(msg: object) -> None:
+        nonlocal seen
+        seen += 1
+        if seen >= n:
+            done.set()
+
+    started = time.perf_counter()
+    sub = await js.subscribe(
+        f"smart.{name.removeprefix(STREAM_PREFIX)}.>",
+        stream=name,
+        cb=count,
+        ordered_consumer=True,
+        pending_msgs_limit=-1,
+        pending_bytes_limit=-1,
+    )
+    await done.wait()
+    elapsed = time.perf_counter() - started
+    await sub.unsubscribe()
+    return n, elapsed
+
+
+async def raw_read(nc: NATS) -> tuple[int, float]:
+    """The ceiling: every stream read by a bare ordered consumer that only counts."""
+    total, elapsed = 0, 0.0
+    for name in await streams(nc):
+        n, seconds = await _count(nc, name)
+        total, elapsed = total + n, elapsed + seconds
+    return total, elapsed
+
+
+class Sampler:
+    """Progress across every stream; RSS at given fractions of the whole replay."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.last = total, 0, 0
+        self.stream = ""
+        self.samples: list[tuple[float, float]] = []
+        self.started = time.perf_counter()
+
+    def __call__(self, p: Progress) -> None:
+        if p.stream != self.stream:
+            self.stream, self.last = p.stream, 0
+        self.done += p.events - self.last
+        self.last = p.events
+        fraction = self.done / self.total
+        while len(self.samples) < len(SAMPLES) and fraction >= SAMPLES[len(self.samples)]:
+            self.samples.append((SAMPLES[len(self.samples)], rss_mb()))
+        rate = self.done / (time.perf_counter() - self.started)
+        eta = (self.total - self.done) / rate if rate else 0
+        print(
+            f"\r  {self.done:,}/{self.total:,}  {rate:,.0f} events/s  ETA {eta:,.0f} s   ",
+            end="",
+            flush=True,
+        )
+
+
+def readsides(nc: NATS, pool: asyncpg.Pool, settings: Settings) -> list[ReadSide]:
+    return [
+        ReadSide(
+            service=s.name,
+            schema=s.schema,
+            migrations=s.migrations,
+            projections=s.projections(settings),
+            nc=nc,
+            pool=pool,
+            store=EventStore(nc),
+        )
+        for s in available_specs()
+    ]
+
+
+async def main(args: argparse.Namespace) -> None:
+    with infrastructure(args.data_dir) as (endpoints, root):
+        nc = await nats.connect(endpoints.nats_url)
+        pool = await asyncpg.create_pool(endpoints.database_url, min_size=1, max_size=8)
+        assert pool is not None
+        total = await history(nc, endpoints, root, args)
+        print(f"History: {total:,} events in {len(await streams(nc))} kabupaten streams")
+        read_n, read_s = await raw_read(nc)
+        ceiling = read_n / read_s
+        print(f"  raw ordered-consumer read (no processing)   {ceiling:>10,.0f} events/s")
+        settings = Settings(
+            nats_url=endpoints.nats_url, database_url=endpoints.database_url, secret_key=SECRET
+        )
+        sides = readsides(nc, pool, settings)
+        for side in sides:
+            await side.migrate()
+        sampler, before = Sampler(read_n), rss_mb()
+        started = time.perf_counter()
+        await rebuild_all(sides, switch=True, progress=sampler, batch=args.batch)
+        rate = read_n / (time.perf_counter() - started)
+        print(
+            f"\n  replay into {', '.join(s.service for s in sides)} read models"
+            f"   {rate:>10,.0f} events/s"
+        )
+        print(f"  -> replay vs raw read ceiling: {rate / ceiling:.2f} (target >= 0.5)")
+        marks = "  ".join(f"{int(f * 100)}%: {mb:,.0f} MB" for f, mb in sampler.samples)
+        print(
+            f"  RSS before: {before:,.0f} MB  {marks}  peak: "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+        )
+        await pool.close()
+        await nc.drain()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="province")
+    parser.add_argument("--factor", type=float, default=1.0)
+    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--data-dir", default=None, help="keep the history here and reuse it")
+    asyncio.run(main(parser.parse_args()))
