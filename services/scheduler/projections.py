@@ -1,0 +1,253 @@
+"""Read models of the scheduler, fed from the log a batch at a time: fold, then write once."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from services.scheduler.state import Activity, ActivityChange, changed, planned
+from shared.db import DbConn
+from shared.events.base import DomainEvent
+from shared.events.scheduler import (
+    KECAMATAN_AGGREGATE,
+    ROTA_AGGREGATE,
+    SERVICE,
+    ActivityHeld,
+    ActivityRescheduled,
+    ActivityScheduled,
+    KecamatanConfigured,
+)
+from shared.logreader import StoredEvent
+from shared.projection import Projection
+from shared.tenancy import service_filter
+
+Key = tuple[Any, ...]
+
+
+def _facts(events: Sequence[StoredEvent]) -> list[tuple[str, str, DomainEvent]]:
+    return [(e.envelope.kabupaten, e.envelope.kecamatan, e.event) for e in events]
+
+
+async def _add(
+    conn: DbConn,
+    table: str,
+    keys: Sequence[str],
+    values: Sequence[str],
+    deltas: dict[Key, list[int]],
+) -> None:
+    """Add each row's values to the stored ones (a row is created at zero if missing)."""
+    columns = [*keys, *values]
+    marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
+    sums = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
+    await conn.executemany(
+        f"insert into {table} ({', '.join(columns)}) values ({marks})"
+        f" on conflict ({', '.join(keys)}) do update set {sums}",
+        [(*key, *vals) for key, vals in deltas.items()],
+    )
+
+
+@dataclass
+class KecamatanProjection:
+    """`kecamatan`: each kecamatan's latest set-up."""
+
+    name: str = "kecamatan"
+    tables: Sequence[str] = ("kecamatan",)
+
+    def filters(self, kab: str) -> list[str]:
+        return [service_filter(kab, SERVICE, KECAMATAN_AGGREGATE)]
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        latest = {
+            (kab, kec): e for kab, kec, e in _facts(events) if isinstance(e, KecamatanConfigured)
+        }
+        await conn.executemany(
+            "insert into kecamatan (kab, kec, code, name, desa, units, fifth_friday, days_off)"
+            " values ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8::jsonb)"
+            " on conflict (kab, kec) do update set code = excluded.code, name = excluded.name,"
+            " desa = excluded.desa, units = excluded.units,"
+            " fifth_friday = excluded.fifth_friday, days_off = excluded.days_off",
+            [
+                (
+                    kab,
+                    kec,
+                    e.kecamatan,
+                    e.name,
+                    json.dumps([d.model_dump() for d in e.desa]),
+                    json.dumps(e.units),
+                    e.fifth_friday,
+                    json.dumps([d.model_dump(mode="json") for d in e.days_off]),
+                )
+                for (kab, kec), e in latest.items()
+            ],
+        )
+
+
+CALENDAR_COLUMNS = (
+    *("kab", "kec", "activity_id", "year", "month", "kind", "planned_for", "date"),
+    *("host_desa", "status", "note", "held_on", "officials", "residents"),
+)
+
+
+NOT_HELD = {"held_on": None, "officials": None, "residents": None}
+
+
+@dataclass
+class CalendarProjection:
+    """`calendar`: every activity of the rota as it stands, with what was recorded of it."""
+
+    name: str = "calendar"
+    tables: Sequence[str] = ("calendar",)
+
+    def filters(self, kab: str) -> list[str]:
+        return [service_filter(kab, SERVICE, ROTA_AGGREGATE)]
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        facts = _facts(events)
+        rows = await self._stored(conn, [e for _, _, e in facts])
+        for kab, kec, event in facts:
+            if isinstance(event, ActivityScheduled):
+                rows[(kab, kec, event.activity_id)] = {**_row(kab, kec, planned(event)), **NOT_HELD}
+            elif isinstance(event, ActivityChange):
+                row = rows[(kab, kec, event.activity_id)]
+                row.update(_row(kab, kec, changed(_activity(row), event)))
+                if isinstance(event, ActivityHeld):
+                    row.update(
+                        held_on=event.held_on, officials=event.officials, residents=event.residents
+                    )
+        marks = ", ".join(f"${i}" for i in range(1, len(CALENDAR_COLUMNS) + 1))
+        updates = ", ".join(f"{c} = excluded.{c}" for c in CALENDAR_COLUMNS[3:])
+        await conn.executemany(
+            f"insert into calendar ({', '.join(CALENDAR_COLUMNS)}) values ({marks})"
+            f" on conflict (kab, kec, activity_id) do update set {updates}",
+            [tuple(row[c] for c in CALENDAR_COLUMNS) for row in rows.values()],
+        )
+
+    @staticmethod
+    async def _stored(conn: DbConn, events: list[DomainEvent]) -> dict[Key, dict[str, Any]]:
+        ids = sorted({e.activity_id for e in events if isinstance(e, ActivityChange)})
+        found = await conn.fetch("select * from calendar where activity_id = any($1::text[])", ids)
+        return {(r["kab"], r["kec"], r["activity_id"]): dict(r) for r in found}
+
+
+def _row(kab: str, kec: str, activity: Activity) -> dict[str, Any]:
+    return {
+        "kab": kab,
+        "kec": kec,
+        "activity_id": activity.id,
+        "year": activity.year,
+        "month": activity.month,
+        "kind": activity.kind.value,
+        "planned_for": activity.planned_for,
+        "date": activity.date,
+        "host_desa": activity.host_desa,
+        "status": activity.status.value,
+        "note": activity.note,
+        "held_on": None,
+        "officials": None,
+        "residents": None,
+    }
+
+
+def _activity(row: dict[str, Any]) -> Activity:
+    return Activity(
+        id=row["activity_id"],
+        **{
+            k: row[k]
+            for k in ("kind", "year", "month", "planned_for", "date", "host_desa", "status", "note")
+        },
+    )
+
+
+@dataclass
+class ExecutionRateProjection:
+    """`execution_rate`: activities scheduled (not skipped) and held, per kind and month of
+    their date."""
+
+    name: str = "execution_rate"
+    tables: Sequence[str] = ("execution_rate",)
+
+    def filters(self, kab: str) -> list[str]:
+        return [service_filter(kab, SERVICE, ROTA_AGGREGATE)]
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+        for kab, kec, e in _facts(events):
+            if isinstance(e, ActivityScheduled) and not e.skipped:
+                deltas[(kab, kec, e.date.year, e.date.month, e.kind.value)][0] += 1
+            elif isinstance(e, ActivityHeld):
+                deltas[(kab, kec, e.date.year, e.date.month, e.kind.value)][1] += 1
+            elif isinstance(e, ActivityRescheduled):
+                deltas[(kab, kec, e.from_date.year, e.from_date.month, e.kind.value)][0] -= 1
+                deltas[(kab, kec, e.date.year, e.date.month, e.kind.value)][0] += 1
+        await _add(
+            conn,
+            "execution_rate",
+            ("kab", "kec", "year", "month", "kind"),
+            ("scheduled", "held"),
+            deltas,
+        )
+
+
+@dataclass
+class AttendanceProjection:
+    """`attendance`: activities held and their attendance, per host desa, kind and year."""
+
+    name: str = "attendance"
+    tables: Sequence[str] = ("attendance",)
+
+    def filters(self, kab: str) -> list[str]:
+        return [service_filter(kab, SERVICE, ROTA_AGGREGATE)]
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for kab, kec, e in _facts(events):
+            if isinstance(e, ActivityHeld) and e.host_desa is not None:
+                row = deltas[(kab, kec, e.date.year, e.host_desa, e.kind.value)]
+                row[0], row[1], row[2] = row[0] + 1, row[1] + e.officials, row[2] + e.residents
+        await _add(
+            conn,
+            "attendance",
+            ("kab", "kec", "year", "desa", "kind"),
+            ("held", "officials", "residents"),
+            deltas,
+        )
+
+
+@dataclass
+class RotationProjection:
+    """`rotation`: each desa's turns per kind, the last round and day it hosted."""
+
+    name: str = "rotation"
+    tables: Sequence[str] = ("rotation",)
+
+    def filters(self, kab: str) -> list[str]:
+        return [service_filter(kab, SERVICE, ROTA_AGGREGATE)]
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        turns: dict[Key, list[Any]] = {}
+        for kab, kec, e in _facts(events):
+            if isinstance(e, ActivityScheduled) and e.host_desa is not None:
+                key = (kab, kec, e.kind.value, e.host_desa)
+                count, round_, day = turns.get(key, (0, 0, e.planned_for))
+                turns[key] = [count + 1, max(round_, e.rotation_round), max(day, e.planned_for)]
+        await conn.executemany(
+            "insert into rotation (kab, kec, kind, desa, turns, last_round, last_planned_for)"
+            " values ($1, $2, $3, $4, $5, $6, $7) on conflict (kab, kec, kind, desa) do update"
+            " set turns = rotation.turns + excluded.turns,"
+            " last_round = greatest(rotation.last_round, excluded.last_round),"
+            " last_planned_for = greatest(rotation.last_planned_for, excluded.last_planned_for)",
+            [(*key, *vals) for key, vals in turns.items()],
+        )
+
+
+def projections() -> list[Projection]:
+    return [
+        KecamatanProjection(),
+        CalendarProjection(),
+        ExecutionRateProjection(),
+        AttendanceProjection(),
+        RotationProjection(),
+    ]
