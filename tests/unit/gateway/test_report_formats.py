@@ -133,7 +133,7 @@ def pdf_text(content: bytes) -> str:
         end = content.find(b"endstream", start)
         with contextlib.suppress(zlib.error):
             chunks.append(zlib.decompress(content[start + 7 : end].strip()).decode("latin-1"))
-        start = end
+        start = end + len(b"endstream")
     return "".join(chunks)
 
 

@@ -1,0 +1,175 @@
+"""The SKK report of the demo: from `smart report` and from the dashboard, in every form."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import os
+import re
+import secrets
+import sys
+import zipfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import nats
+import pytest
+import pytest_asyncio
+
+from services.gateway.demo import scenario as sc
+from services.gateway.report.cli import write_report
+from shared.audit import log_digest
+from tests.e2e.conftest import System
+from tests.e2e.test_demo import KAB, KEC, load_once
+from tests.unit.gateway.test_report_formats import pdf_text
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def digest(system: System) -> tuple[int, str]:
+    """The demo loaded, and the log's digest computed by the audit module itself."""
+    await load_once(system)
+    nc = await nats.connect(system.settings.nats_url)
+    try:
+        shim: Any = SimpleNamespace(store=SimpleNamespace(nc=nc))
+        return await log_digest(shim, KAB)
+    finally:
+        await nc.close()
+
+
+async def smart(system: System, *args: str, stdin: bytes = b"") -> tuple[int, str]:
+    """Run the `smart` command line against the e2e system; (exit code, output)."""
+    env = {
+        **os.environ,
+        "SMART_NATS_URL": system.settings.nats_url or "",
+        "SMART_DATABASE_URL": system.settings.database_url or "",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.cli.main",
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+        env=env,
+    )
+    out, _ = await process.communicate(stdin)
+    return int(process.returncode or 0), out.decode()
+
+
+def table(archive: zipfile.ZipFile, name: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+
+
+async def test_smart_report_csv_has_the_demo_figures_and_the_log_digest(
+    system: System, digest: tuple[int, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "skk.zip"
+    code, text = await smart(
+        system, "report", "--kec", KEC, "--year", "2023", "--format", "csv", "--out", str(out)
+    )
+    assert code == 0, text
+    archive = zipfile.ZipFile(out)
+    packages = table(archive, "paket_per_desa.csv")
+    assert len(packages) == 1 + 20
+    assert sum(int(row[2]) for row in packages[1:]) == 150
+    assert sum(int(row[3]) for row in packages[1:]) == 15_000_000
+    assert sum(int(row[4]) for row in packages[1:]) == 150
+    assert table(archive, "temuan_per_tahun.csv")[1:] == [
+        ["2021", "20"],
+        ["2022", "10"],
+        ["2023", "7"],
+    ]
+    months = table(archive, "donasi_per_bulan.csv")[1:]
+    assert sum(int(row[1]) for row in months) == sum(g["amount_idr"] for g in sc.donations())
+    assert sum(int(row[4]) for row in months) == 15_000_000
+    about = dict(table(archive, "ringkasan.csv"))
+    assert (int(about["posisi_log_terakhir"]), about["sha256_log"]) == digest
+    activities = {row[0]: row for row in table(archive, "kegiatan.csv")[1:]}
+    assert int(activities["Serasa Desa"][2]) > 0, "held Serasa Desa visits are counted"
+
+
+async def test_the_html_report_in_english(
+    system: System, digest: tuple[int, str], tmp_path: Path
+) -> None:
+    path = await write_report(system.settings, KEC, 2023, "html", str(tmp_path / "r.html"), "en")
+    html = path.read_text()
+    assert "SKK report" in html
+    assert 'data-figure="packages">150<' in html
+    assert "Rp 15,000,000" in html
+    assert f'<b id="last-seq">{digest[0]}</b>' in html
+    assert f'<code id="sha256">{digest[1]}</code>' in html
+    assert "WIB" in html
+
+
+async def test_the_dashboard_offers_the_pdf_and_the_xlsx(
+    system: System, digest: tuple[int, str], tmp_path: Path
+) -> None:
+    name, password = f"e2e-report-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    code, text = await smart(
+        system,
+        "user",
+        "add",
+        "--username",
+        name,
+        "--role",
+        "camat",
+        "--kec",
+        "35.20.05",
+        "--password-stdin",
+        stdin=f"{password}\n".encode(),
+    )
+    assert code == 0, text
+    assert f"user {name} added: camat of {KEC}" in text
+    again, text = await smart(
+        system,
+        "user",
+        "add",
+        "--username",
+        name,
+        "--role",
+        "auditor",
+        "--password-stdin",
+        stdin=b"another-password\n",
+    )
+    assert again == 2
+    assert "already exists" in text
+    async with httpx.AsyncClient(base_url=system.base_url, timeout=60) as client:
+        signed = await client.post("/masuk", data={"username": name, "password": password})
+        assert signed.status_code == 303
+        base = f"/dasbor/{KAB}/{KEC}/laporan"
+        page = await client.get(base, params={"tahun": 2023})
+        assert page.status_code == 200
+        assert 'data-format="pdf"' in page.text
+        pdf = await client.get(f"{base}/unduh", params={"tahun": 2023, "format": "pdf"})
+        xlsx = await client.get(f"{base}/unduh", params={"tahun": 2023, "format": "xlsx"})
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert 'filename="laporan-skk-352005-2023.pdf"' in pdf.headers["content-disposition"]
+    text = pdf_text(pdf.content)
+    assert "Kecamatan Kawedanan 2023" in text
+    assert "Rp 15.000.000" in text
+    assert digest[1] in text
+    book = zipfile.ZipFile(io.BytesIO(xlsx.content))
+    assert "xl/worksheets/sheet5.xml" in book.namelist()
+    packages = re.findall(
+        r'<c r="C\d+"><v>(\d+)</v>', book.read("xl/worksheets/sheet4.xml").decode()
+    )
+    assert len(packages) == 20
+    assert sum(map(int, packages)) == 150
+
+
+async def test_a_report_of_a_kecamatan_never_set_up_is_refused(
+    system: System, tmp_path: Path
+) -> None:
+    code, text = await smart(
+        system, "report", "--kec", "352099", "--year", "2023", "--out", str(tmp_path / "x.pdf")
+    )
+    assert code == 2
+    assert "NOT_FOUND" in text
+    assert not (tmp_path / "x.pdf").exists()
