@@ -13,6 +13,7 @@ from nats.aio.client import Client as NATS
 from services.gateway.bridge import Bridge, error_response
 from services.gateway.idempotency import IdempotencyStore
 from services.gateway.routes import build_router
+from services.gateway.schemas import asyncapi_document
 from services.gateway.web.site import mount_web
 from services.registry import SERVICE_NAMES
 from shared.errors import DomainError
@@ -72,6 +73,10 @@ def create_app(nc: NATS, secret: str, *, replicas: int = 1) -> FastAPI:
         services = await service_health(nc)
         ok = all(s.get("pending") == 0 for s in services.values())
         return JSONResponse({"ok": ok, "services": services}, status_code=200 if ok else 503)
+
+    @app.get("/asyncapi.json", summary="AsyncAPI 3.0 document of the events in the log")
+    async def asyncapi() -> JSONResponse:
+        return JSONResponse(asyncapi_document())
 
     app.include_router(build_router(bridge))
     mount_web(app, bridge, replicas)

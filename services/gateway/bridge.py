@@ -14,11 +14,13 @@ from fastapi.responses import JSONResponse
 from nats.aio.client import Client as NATS
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
+from nats.js.errors import NotFoundError
 
 from services.gateway.auth import Claims, bearer, check_area, read_token
 from services.gateway.idempotency import IdempotencyStore, Remembered, body_hash, scope_key
 from shared.errors import DomainError, InvalidInput, NotFound
 from shared.rpc import RpcReply, RpcRequest, call
+from shared.tenancy import stream_name
 
 log = logging.getLogger("smart.gateway")
 _KAB = re.compile(r"^\d{4}$")
@@ -107,6 +109,14 @@ class Bridge:
                     "The request body is not valid JSON",
                 ) from None
         return Call(claims, kab, kec, parse_wait_for(request), body, raw)
+
+    async def log_head(self, kab: str) -> int:
+        """The kabupaten log's last sequence: a position every service can be asked to reach."""
+        try:
+            info = await self.nc.jetstream().stream_info(stream_name(kab))
+        except NotFoundError:
+            return 0
+        return int(info.state.last_seq or 0)
 
     async def rpc(
         self,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -13,10 +13,13 @@ from fastapi.responses import JSONResponse
 
 from services.gateway.auth import Forbidden, Role, check_desa, operator_writes_allowed
 from services.gateway.bridge import Bridge, Call, reply_response
-from services.gateway.schemas import BODIES
+from services.gateway.schemas import BODIES, body_schema
 from shared.errors import InvalidInput
 
 Guard = Callable[[Bridge, Call, dict[str, Any]], Awaitable[None]]
+YEAR = Query(ge=2000, le=2100, description="Calendar year")
+MONTH = Query(ge=1, le=12, description="Month of the year")
+WAIT = Query(None, ge=0, description="Log position to catch up to first (read-your-writes)")
 
 
 @dataclass(frozen=True)
@@ -43,11 +46,20 @@ async def _household_desa(bridge: Bridge, call: Call, params: dict[str, Any]) ->
         check_desa(call.claims, (reply.data or {}).get("desa") if reply.ok else None)
 
 
+async def _desa_of_round(bridge: Bridge, call: Call, round_id: str) -> str | None:
+    reply = await bridge.rpc(call, "distribution", "rounds", body={})
+    rounds = (reply.data or {}).get("rounds", []) if reply.ok else []
+    return next((r.get("desa") for r in rounds if r.get("round_id") == round_id), None)
+
+
 async def _round_desa(bridge: Bridge, call: Call, params: dict[str, Any]) -> None:
+    """An operator's round must be of its desa; a round just opened is looked for again
+    once the distribution service has caught up with the log's head."""
     if call.claims.role is Role.OPERATOR:
-        reply = await bridge.rpc(call, "distribution", "rounds", body={})
-        rounds = (reply.data or {}).get("rounds", []) if reply.ok else []
-        desa = next((r.get("desa") for r in rounds if r.get("round_id") == params["id"]), None)
+        desa = await _desa_of_round(bridge, call, params["id"])
+        if desa is None:
+            head = replace(call, wait_for=await bridge.log_head(call.kab))
+            desa = await _desa_of_round(bridge, head, params["id"])
         check_desa(call.claims, desa)
 
 
@@ -176,7 +188,7 @@ def _endpoint(bridge: Bridge, route: Route) -> Callable[..., Awaitable[JSONRespo
     """A function whose signature documents the route's path and query parameters."""
     handle = _handler(bridge, route)
     endpoint: Callable[..., Awaitable[JSONResponse]]
-    wait = Query(None, description="Log position to catch up to first (read-your-writes)")
+    wait = WAIT
 
     if "{id}" in route.path:
 
@@ -196,8 +208,8 @@ def _endpoint(bridge: Bridge, route: Route) -> Callable[..., Awaitable[JSONRespo
             request: Request,
             kab: str,
             kec: str,
-            year: int | None = None,
-            month: int | None = None,
+            year: int = YEAR,
+            month: int = MONTH,
             wait_for: int | None = wait,
         ) -> JSONResponse:
             return await handle(request, kab, kec)
@@ -209,7 +221,7 @@ def _endpoint(bridge: Bridge, route: Route) -> Callable[..., Awaitable[JSONRespo
             request: Request,
             kab: str,
             kec: str,
-            year: int | None = None,
+            year: int = YEAR,
             wait_for: int | None = wait,
         ) -> JSONResponse:
             return await handle(request, kab, kec)
@@ -273,24 +285,20 @@ def summary_endpoint(bridge: Bridge) -> Callable[..., Awaitable[JSONResponse]]:
         request: Request,
         kab: str,
         kec: str,
-        year: int | None = None,
-        wait_for: int | None = None,
+        year: int = YEAR,
+        wait_for: int | None = WAIT,
     ) -> JSONResponse:
         call = await bridge.begin(request, kab, kec)
         merged: dict[str, Any] = {}
-        params = {"year": year} if year is not None else {}
+        params = {"year": year}
         for service in ("scheduler", "donations", "distribution", "integrity"):
             reply = await bridge.rpc(call, service, "summary", params=params)
             if not reply.ok:
                 return reply_response(reply)
             merged.update(reply.data or {})
-        return JSONResponse({"year": _year(year, merged), **merged})
+        return JSONResponse({**merged, "year": year})
 
     return summary
-
-
-def _year(year: int | None, merged: dict[str, Any]) -> Any:
-    return year if year is not None else merged.get("year")
 
 
 def build_router(bridge: Bridge) -> APIRouter:
@@ -317,7 +325,7 @@ def build_router(bridge: Bridge) -> APIRouter:
                     "required": True,
                     "content": {
                         "application/json": {
-                            "schema": BODIES[(route.method, route.path)].model_json_schema()
+                            "schema": body_schema(BODIES[(route.method, route.path)])
                         }
                     },
                 }
