@@ -1,0 +1,138 @@
+"""HTTP contract: findings (temuan), their follow-up, resolution, dismissal and counts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from tests.e2e.conftest import System
+from tests.e2e.test_api_support import (
+    UNITS,
+    Api,
+    assert_error,
+    assert_write,
+    log_count,
+    new_api,
+    today,
+)
+
+pytestmark = pytest.mark.e2e
+
+UNKNOWN = "0190a3f4-0000-7000-8000-0000000000cc"
+
+
+@pytest_asyncio.fixture
+async def api(system: System, tenant: tuple[str, str]) -> AsyncIterator[Api]:
+    api = new_api(system, tenant)
+    async with api.client:
+        await api.configure()
+        yield api
+
+
+def finding_body(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "unit": UNITS[0],
+        "category": "KEHADIRAN",
+        "severity": "RINGAN",
+        "found_on": today().isoformat(),
+        "source": "INTERNAL",
+        "description": "Pegawai tidak hadir apel pagi tanpa keterangan",
+    }
+    return {**body, **overrides}
+
+
+async def record(api: Api, **overrides: Any) -> str:
+    resp = await api.post("/findings", finding_body(**overrides))
+    return str(assert_write(resp, "finding_id", status=201)["finding_id"])
+
+
+async def test_a_finding_is_followed_up_then_resolved_then_closed(api: Api, system: System) -> None:
+    finding_id = await record(api, unit=api.desa[1], source="SERASA_DESA")
+    path = f"/findings/{finding_id}"
+    followed = await api.post(
+        f"{path}/follow-up", {"action": "Teguran lisan", "sanction": "ringan"}
+    )
+    assert assert_write(followed, "finding_id")["finding_id"] == finding_id
+    resolved = assert_write(await api.post(f"{path}/resolve", {"action": "Sudah tertib"}))
+    assert resolved["finding_id"] == finding_id
+    assert resolved["position"] > followed.json()["position"]
+    count = await log_count(system, api.kab, api.kec)
+    for step, body in (
+        ("follow-up", {"action": "lagi"}),
+        ("resolve", {"action": "lagi"}),
+        ("dismiss", {"reason": "keliru"}),
+    ):
+        assert_error(await api.post(f"{path}/{step}", body), 409, "FINDING_RESOLVED")
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+async def test_a_dismissed_finding_takes_no_more_steps(api: Api, system: System) -> None:
+    finding_id = await record(api)
+    path = f"/findings/{finding_id}"
+    dismissed = assert_write(await api.post(f"{path}/dismiss", {"reason": "Laporan keliru"}))
+    assert dismissed["finding_id"] == finding_id
+    count = await log_count(system, api.kab, api.kec)
+    for step, body in (
+        ("follow-up", {"action": "x"}),
+        ("resolve", {"action": "x"}),
+        ("dismiss", {"reason": "x"}),
+    ):
+        assert_error(await api.post(f"{path}/{step}", body), 409, "FINDING_DISMISSED")
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field_name"),
+    [
+        ({"category": "KORUPSI"}, "category"),
+        ({"severity": "FATAL"}, "severity"),
+        ({"source": "MEDIA"}, "source"),
+        ({"unit": "Dinas Lain"}, "unit"),
+        ({"found_on": "future"}, "found_on"),
+        ({"found_on": "17-08-2024"}, "found_on"),
+        ({"description": ""}, "description"),
+    ],
+)
+async def test_a_bad_finding_is_refused_naming_the_field(
+    api: Api, system: System, overrides: dict[str, Any], field_name: str
+) -> None:
+    if overrides.get("found_on") == "future":
+        overrides = {"found_on": (today() + timedelta(days=1)).isoformat()}
+    count = await log_count(system, api.kab, api.kec)
+    resp = await api.post("/findings", finding_body(**overrides))
+    assert_error(resp, 422, "INVALID", field_name)
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+@pytest.mark.parametrize(
+    ("step", "body"),
+    [("follow-up", {"action": "x"}), ("resolve", {"action": "x"}), ("dismiss", {"reason": "x"})],
+)
+async def test_an_unknown_finding_is_not_found(api: Api, step: str, body: dict[str, str]) -> None:
+    assert_error(await api.post(f"/findings/{UNKNOWN}/{step}", body), 404, "NOT_FOUND")
+
+
+async def test_the_findings_summary_counts_what_was_not_dismissed(api: Api) -> None:
+    kept = await record(api, found_on="2021-03-02", category="ETIKA", severity="SEDANG")
+    dismissed = await record(api, found_on="2021-05-04", category="ETIKA", severity="BERAT")
+    resolved = await record(api, found_on="2022-01-11", category="PELAYANAN")
+    followed = await record(api, found_on="2023-06-06", category="ETIKA", severity="BERAT")
+    await api.post(f"/findings/{dismissed}/dismiss", {"reason": "Tidak terbukti"})
+    await api.post(f"/findings/{resolved}/resolve", {"action": "Pembinaan"})
+    last = await api.post(f"/findings/{followed}/follow-up", {"action": "Pemeriksaan"})
+    assert kept
+    resp = await api.get("/findings/summary", params={"wait_for": last.json()["position"]})
+    assert resp.status_code == 200
+    summary = resp.json()
+    assert summary["by_year"] == {"2021": 1, "2022": 1, "2023": 1}
+    assert _nonzero(summary["by_category"]) == {"ETIKA": 2, "PELAYANAN": 1}
+    assert _nonzero(summary["by_severity"]) == {"SEDANG": 1, "RINGAN": 1, "BERAT": 1}
+    assert summary["open"] == 2
+
+
+def _nonzero(counts: dict[str, int]) -> dict[str, int]:
+    return {k: v for k, v in counts.items() if v}
