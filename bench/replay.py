@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
+import multiprocessing
 import os
 import resource
 import sys
@@ -21,12 +23,11 @@ import nats
 from nats.aio.client import Client as NATS
 
 from bench.generate import SCALES, months_for, tenants
-from services.registry import available_specs
+from services.cli.ops import readsides_for
 from shared.config import Settings
 from shared.eventstore import EventStore
 from shared.infra.local import Endpoints, LocalInfrastructure
-from shared.readside import ReadSide
-from shared.rebuild import Progress, rebuild_all
+from shared.rebuild import Progress, Workers, rebuild_all
 from shared.tenancy import STREAM_PREFIX
 
 SECRET = "bench-secret"  # noqa: S105 - the synthetic deployment's secret
@@ -34,11 +35,19 @@ MARKER = "bench-history.json"
 SAMPLES = (0.1, 0.25, 0.5, 0.75, 1.0)
 
 
+def _status_mb(pid: int | str, field: str) -> float:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:
+        return 0.0
+    return next((int(x.split()[1]) / 1024 for x in lines if x.startswith(field)), 0.0)
+
+
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Resident memory of this process and its replay workers."""
+    pids: list[int | str] = ["self"]
+    pids += [p.pid for p in multiprocessing.active_children() if p.pid]
+    return sum(_status_mb(pid, "VmRSS:") for pid in pids)
 
 
 @contextmanager
@@ -159,21 +168,6 @@ class Sampler:
         )
 
 
-def readsides(nc: NATS, pool: asyncpg.Pool, settings: Settings) -> list[ReadSide]:
-    return [
-        ReadSide(
-            service=s.name,
-            schema=s.schema,
-            migrations=s.migrations,
-            projections=s.projections(settings),
-            nc=nc,
-            pool=pool,
-            store=EventStore(nc),
-        )
-        for s in available_specs()
-    ]
-
-
 async def main(args: argparse.Namespace) -> None:
     with infrastructure(args.data_dir) as (endpoints, root):
         nc = await nats.connect(endpoints.nats_url)
@@ -187,12 +181,18 @@ async def main(args: argparse.Namespace) -> None:
         settings = Settings(
             nats_url=endpoints.nats_url, database_url=endpoints.database_url, secret_key=SECRET
         )
-        sides = readsides(nc, pool, settings)
+        sides = readsides_for(settings, None, nc, pool)
+        workers = Workers(
+            args.workers,
+            functools.partial(readsides_for, settings, None),
+            [endpoints.nats_url],
+            endpoints.database_url,
+        )
         for side in sides:
             await side.migrate()
         sampler, before = Sampler(read_n), rss_mb()
         started = time.perf_counter()
-        await rebuild_all(sides, switch=True, progress=sampler, batch=args.batch)
+        await rebuild_all(sides, progress=sampler, batch=args.batch, workers=workers)
         rate = read_n / (time.perf_counter() - started)
         print(
             f"\n  replay into {', '.join(s.service for s in sides)} read models"
@@ -214,5 +214,6 @@ if __name__ == "__main__":
     parser.add_argument("--scale", choices=sorted(SCALES), default="province")
     parser.add_argument("--factor", type=float, default=1.0)
     parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--workers", type=int, default=2, help="replay processes")
     parser.add_argument("--data-dir", default=None, help="keep the history here and reuse it")
     asyncio.run(main(parser.parse_args()))

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+import asyncpg
+import nats
+from nats.aio.client import Client as NATS
 
 from shared.db import DbConn, advisory_key, ident, migrate
 from shared.logreader import StoredEvent, read_pages
@@ -46,28 +51,35 @@ ProgressFn = Callable[[Progress], None]
 
 
 class _Routes:
-    """Which events of a page feed which projection: subject filters matched once per
-    subject prefix (filters ending in a wildcard do not depend on the aggregate id)."""
+    """Which events of a page feed which projection: each distinct set of subject filters
+    is matched once per page, and once per subject prefix (filters ending in a wildcard do
+    not depend on the aggregate id)."""
 
     def __init__(self) -> None:
-        self._cache: dict[tuple[int, str], dict[str, bool]] = {}
+        self._hits: dict[tuple[str, ...], dict[str, bool]] = {}
+        self._page: tuple[int, int, int, int] = (0, 0, 0, 0)
+        self._prefixes: list[str] = []
+        self._picked: dict[tuple[str, ...], list[StoredEvent]] = {}
 
     def relevant(
         self, projection: Projection, kab: str, page: Sequence[StoredEvent]
     ) -> list[StoredEvent]:
-        filters = projection.filters(kab)
-        if not all(f.endswith((".*", ".>")) for f in filters):
+        filters = tuple(projection.filters(kab))
+        if not page or not all(f.endswith((".*", ".>")) for f in filters):
             return relevant(projection, kab, page)
-        seen = self._cache.setdefault((id(projection), kab), {})
-        out = []
-        for e in page:
-            prefix = e.subject.rpartition(".")[0]
-            hit = seen.get(prefix)
-            if hit is None:
-                hit = seen[prefix] = any(subject_matches(f, e.subject) for f in filters)
-            if hit:
-                out.append(e)
-        return out
+        mark = (id(page), len(page), page[0].seq, page[-1].seq)
+        if mark != self._page:
+            self._page, self._picked = mark, {}
+            self._prefixes = [e.subject.rpartition(".")[0] for e in page]
+        picked = self._picked.get(filters)
+        if picked is None:
+            seen = self._hits.setdefault(filters, {})
+            for prefix, e in zip(self._prefixes, page, strict=True):
+                if prefix not in seen:
+                    seen[prefix] = any(subject_matches(f, e.subject) for f in filters)
+            picked = [e for prefix, e in zip(self._prefixes, page, strict=True) if seen[prefix]]
+            self._picked[filters] = picked
+        return picked
 
 
 ROUTES = _Routes()
@@ -90,9 +102,11 @@ async def apply_page(
         key = (projection.name, stream)
         floor = (floors or {}).get(key, 0)
         ceiling = (ceilings or {}).get(key, page[-1].seq) if ceilings is not None else page[-1].seq
-        events = [e for e in ROUTES.relevant(projection, kab, page) if floor < e.seq <= ceiling]
+        events = ROUTES.relevant(projection, kab, page)
+        if floor >= page[0].seq or ceiling < page[-1].seq:
+            events = [e for e in events if floor < e.seq <= ceiling]
         if events:
-            await _apply_or_bury(conn, projection, stream, events)
+            await _apply_or_bury(conn, projection, stream, list(events))
         top = min(ceiling, page[-1].seq)
         if top > floor:
             await save_checkpoint(conn, projection.name, stream, top)
@@ -221,15 +235,29 @@ async def rebuild(
     return (await rebuild_all([readside], switch=switch, progress=progress))[0]
 
 
+@dataclass(frozen=True)
+class Workers:
+    """Replay in `count` processes, each taking whole kabupaten streams. `readsides` is a
+    picklable top-level function building the services' read sides on a worker's own
+    connections (`nats_servers`, `database_url`)."""
+
+    count: int
+    readsides: Callable[[NATS, asyncpg.Pool], Sequence[ReadSide]]
+    nats_servers: list[str]
+    database_url: str
+
+
 async def rebuild_all(
     readsides: Sequence[ReadSide],
     *,
     switch: bool = True,
     progress: ProgressFn | None = None,
     batch: int = PAGE,
+    workers: Workers | None = None,
 ) -> list[str]:
     """`rebuild` for several services at once, reading each kabupaten's log once for all
-    of them. Returns the schemas holding the rebuilt read models, in order."""
+    of them (in several processes when `workers` says so). Returns the schemas holding the
+    rebuilt read models, in order."""
     async with contextlib.AsyncExitStack() as stack:
         targets = []
         for readside in readsides:
@@ -240,7 +268,10 @@ async def rebuild_all(
             targets.append(Target(readside, shadow, conn))
         names = await readsides[0].store.stream_names()
         served = [served_kabupaten(t.readside, names) for t in targets]
-        for kab in sorted({k for kabs in served for k in kabs}):
+        kabs = sorted({k for kabs in served for k in kabs})
+        if workers is not None and workers.count > 1:
+            await _in_processes(workers, readsides[0], kabs, batch, progress)
+        for kab in kabs:
             chosen = [t for t, kabs in zip(targets, served, strict=True) if kab in kabs]
             await catch_up_all(chosen, kab, progress, batch)
         if not switch:
@@ -248,6 +279,76 @@ async def rebuild_all(
         for target, kabs in zip(targets, served, strict=True):
             await _switch(target.conn, target.readside, target.schema, kabs)
     return [r.schema for r in readsides]
+
+
+async def _in_processes(
+    workers: Workers, readside: ReadSide, kabs: list[str], batch: int, progress: ProgressFn | None
+) -> None:
+    """Share the streams out, largest first, to the least loaded worker; wait for all."""
+    sizes = {kab: await readside.store.last_seq(kab) for kab in kabs}
+    shares: list[list[str]] = [[] for _ in range(workers.count)]
+    loads = [0] * workers.count
+    for kab in sorted(kabs, key=lambda k: -sizes[k]):
+        least = loads.index(min(loads))
+        shares[least].append(kab)
+        loads[least] += sizes[kab]
+    context = multiprocessing.get_context("spawn")
+    counts: multiprocessing.Queue[int | None] = context.Queue()
+    procs = [
+        context.Process(target=_work, args=(workers, share, batch, counts)) for share in shares
+    ]
+    for proc in procs:
+        proc.start()
+    loop, running, done, started = asyncio.get_running_loop(), len(procs), 0, time.monotonic()
+    while running:
+        got = await loop.run_in_executor(None, counts.get)
+        if got is None:
+            running -= 1
+            continue
+        done += got
+        if progress:
+            total = sum(sizes.values())
+            progress(Progress("all streams", done, total, done, time.monotonic() - started))
+    for proc in procs:
+        proc.join()
+    if any(proc.exitcode for proc in procs):
+        raise RuntimeError("a replay worker failed; the shadow schemas were not switched")
+
+
+def _work(
+    workers: Workers, kabs: list[str], batch: int, counts: multiprocessing.Queue[int | None]
+) -> None:
+    try:
+        asyncio.run(_catch_up_share(workers, kabs, batch, counts))
+    finally:
+        counts.put(None)
+
+
+async def _catch_up_share(
+    workers: Workers, kabs: list[str], batch: int, counts: multiprocessing.Queue[int | None]
+) -> None:
+    nc = await nats.connect(servers=workers.nats_servers)
+    pool = await asyncpg.create_pool(workers.database_url, min_size=1, max_size=8)
+    try:
+        readsides = workers.readsides(nc, pool)
+        async with contextlib.AsyncExitStack() as stack:
+            targets = []
+            for side in readsides:
+                conn = await stack.enter_async_context(pool.acquire())
+                targets.append(Target(side, f"{side.schema}__shadow", conn))
+            names = await readsides[0].store.stream_names()
+            for kab in kabs:
+                chosen = [t for t in targets if kab in served_kabupaten(t.readside, names)]
+                seen = [0]
+
+                def report(p: Progress, seen: list[int] = seen) -> None:
+                    counts.put(p.events - seen[0])
+                    seen[0] = p.events
+
+                await catch_up_all(chosen, kab, report, batch)
+    finally:
+        await pool.close()
+        await nc.close()
 
 
 async def _switch(conn: DbConn, readside: ReadSide, shadow: str, kabs: list[str]) -> None:

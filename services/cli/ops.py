@@ -25,6 +25,25 @@ from shared.rebuild import ROUTES, Progress, Target, catch_up_all, positions, re
 from shared.tenancy import STREAM_PREFIX, Tenant, kab_of_stream, stream_name, undot
 
 
+def readsides_for(
+    settings: Settings, only: list[str] | None, nc: NATS, pool: asyncpg.Pool
+) -> list[ReadSide]:
+    """The services' read sides on these connections (top level: replay workers use it)."""
+    return [
+        ReadSide(
+            service=spec.name,
+            schema=spec.schema,
+            migrations=spec.migrations,
+            projections=spec.projections(settings),
+            nc=nc,
+            pool=pool,
+            store=EventStore(nc),
+            kabupaten=settings.served_kabupaten(),
+        )
+        for spec in available_specs(only)
+    ]
+
+
 @dataclass
 class Ops:
     settings: Settings
@@ -33,19 +52,7 @@ class Ops:
     store: EventStore
 
     def readsides(self, only: list[str] | None = None) -> list[ReadSide]:
-        return [
-            ReadSide(
-                service=spec.name,
-                schema=spec.schema,
-                migrations=spec.migrations,
-                projections=spec.projections(self.settings),
-                nc=self.nc,
-                pool=self.pool,
-                store=self.store,
-                kabupaten=self.settings.served_kabupaten(),
-            )
-            for spec in available_specs(only)
-        ]
+        return readsides_for(self.settings, only, self.nc, self.pool)
 
     async def kabupaten(self) -> list[str]:
         names = await self.store.stream_names()
