@@ -23,7 +23,7 @@ from shared.rpc import RpcReply, RpcRequest, call
 from shared.tenancy import stream_name
 
 log = logging.getLogger("smart.gateway")
-_KAB = re.compile(r"^\d{4}$")
+_KAB = re.compile(r"^[0-9]{4}$")
 
 
 class ServiceUnavailable(DomainError):
@@ -49,13 +49,19 @@ class KeyReused(DomainError):
         )
 
 
+def canonical(body: Any) -> bytes:
+    """One spelling per JSON value, so a repeat that only reorders keys is the same body."""
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def error_response(exc: DomainError) -> JSONResponse:
     return JSONResponse(exc.body(), status_code=exc.status)
 
 
 @dataclass
 class Call:
-    """One forwarded request, after its checks."""
+    """One forwarded request, after its checks; `raw_body` is what an Idempotency-Key
+    compares when the body is not JSON (an import's CSV text, whatever its multipart wrapping)."""
 
     claims: Claims
     kab: str
@@ -66,16 +72,29 @@ class Call:
 
 
 def tenant_of(kab: str, kec: str) -> tuple[str, str]:
-    if not _KAB.match(kab) or not re.fullmatch(rf"{kab}\d{{2}}", kec):
+    if not _KAB.match(kab) or not re.fullmatch(rf"{kab}[0-9]{{2}}", kec):
         raise NotFound("kecamatan", kec, "kecamatan")
     return kab, kec
+
+
+def parse_json(raw: bytes) -> Any:
+    """The body as JSON; undecodable bytes, numbers past Python's digit limit and nesting
+    past the recursion limit are bad input, not a crash."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise InvalidInput(
+            "body",
+            "Isi permintaan bukan JSON yang sah",
+            "The request body is not valid JSON",
+        ) from None
 
 
 def parse_wait_for(request: Request) -> int | None:
     raw = request.query_params.get("wait_for")
     if raw is None:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise InvalidInput(
             "wait_for",
             "wait_for harus bilangan bulat posisi log",
@@ -98,16 +117,7 @@ class Bridge:
         write = request.method != "GET"
         check_area(claims, kab, kec, write=write)
         raw = await request.body() if write else b""
-        body: Any = None
-        if write and json_body and raw:
-            try:
-                body = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError):
-                raise InvalidInput(
-                    "body",
-                    "Isi permintaan bukan JSON yang sah",
-                    "The request body is not valid JSON",
-                ) from None
+        body = parse_json(raw) if write and json_body and raw else None
         return Call(claims, kab, kec, parse_wait_for(request), body, raw)
 
     async def log_head(self, kab: str) -> int:
@@ -156,7 +166,7 @@ class Bridge:
         if request.method == "GET" or not key:
             return reply_response(await self.rpc(call_, service, name, params=params, body=body))
         scope = scope_key(call_.kec, request.method, request.url.path, key)
-        digest = body_hash(call_.raw_body)
+        digest = body_hash(call_.raw_body if call_.body is None else canonical(call_.body))
         kept = await self.idempotency.recall(scope)
         if kept is None:
             reply = await self.rpc(

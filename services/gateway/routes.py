@@ -254,6 +254,7 @@ def import_endpoint(bridge: Bridge) -> Callable[..., Awaitable[JSONResponse]]:
     async def households_import(request: Request, kab: str, kec: str) -> JSONResponse:
         call = await bridge.begin(request, kab, kec, json_body=False)
         text = await _csv_text(request, call.raw_body)
+        call.raw_body = text.encode()
         _operator_import_guard(call, text)
         return await bridge.forward(
             request, call, "distribution", "household_import", body={"csv": text}

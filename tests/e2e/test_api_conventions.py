@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -149,6 +150,56 @@ async def test_the_same_key_with_another_body_is_refused(api: Api, system: Syste
     assert await log_count(system, api.kab, api.kec) == count
 
 
+async def test_the_same_body_spelled_differently_is_a_repeat(api: Api, system: System) -> None:
+    await api.configure()
+    key = {"Idempotency-Key": "donasi-urutan", "content-type": "application/json"}
+    first = await api.client.post(
+        api.url("/donations"),
+        content=b'{"unit":"%s","amount_idr":70000,"received_on":"%s"}'
+        % (UNITS[0].encode(), str(today()).encode()),
+        headers=key,
+    )
+    assert first.status_code == 201, first.text
+    count = await log_count(system, api.kab, api.kec)
+    again = await api.client.post(
+        api.url("/donations"),
+        content=b'{ "received_on": "%s", "amount_idr": 70000, "unit": "%s" }'
+        % (str(today()).encode(), UNITS[0].encode()),
+        headers=key,
+    )
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+async def test_an_import_repeated_with_its_key_answers_the_first_answer(
+    api: Api, system: System
+) -> None:
+    await api.configure()
+    row = household_body(api.kec, api.desa[0])
+    header = "no_kk,nik,name,desa,address,desil,registry,snapshot_date,aid"
+    line = ",".join(str(row[c]) for c in header.split(",")[:-1]) + ","
+    files = {"file": ("dtsen.csv", f"{header}\n{line}\n".encode(), "text/csv")}
+    key = {"Idempotency-Key": "impor-januari"}
+    first = await api.client.post(api.url("/households/import"), files=files, headers=key)
+    assert first.status_code == 201, first.text
+    assert first.json()["accepted"] == 1
+    count = await log_count(system, api.kab, api.kec)
+    again = await api.client.post(api.url("/households/import"), files=files, headers=key)
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+async def test_concurrent_repeats_of_a_key_append_once(api: Api, system: System) -> None:
+    await api.configure()
+    count = await log_count(system, api.kab, api.kec)
+    key = {"Idempotency-Key": "serentak"}
+    answers = await asyncio.gather(
+        *(api.post("/donations", donation(90_000), headers=key) for _ in range(6))
+    )
+    assert {(a.status_code, a.text) for a in answers} == {(201, answers[0].text)}
+    assert await log_count(system, api.kab, api.kec) == count + 1
+
+
 async def test_a_key_is_scoped_to_kecamatan_method_and_path(api: Api) -> None:
     await api.configure()
     key = {"Idempotency-Key": "sama"}
@@ -184,11 +235,36 @@ async def test_wait_for_must_be_a_position(api: Api, value: str) -> None:
     assert_error(await api.get("/fund", params={"wait_for": value}), 422, "INVALID", "wait_for")
 
 
-async def test_a_body_that_is_not_json_is_refused(api: Api, system: System) -> None:
+async def test_wait_for_on_an_import_must_be_a_position(api: Api) -> None:
+    await api.configure()
+    resp = await api.client.post(
+        api.url("/households/import"),
+        params={"wait_for": "\u00b2"},
+        content=b"no_kk\n",
+        headers={"content-type": "text/csv"},
+    )
+    assert_error(resp, 422, "INVALID", "wait_for")
+
+
+@pytest.mark.parametrize("kab", ["\u0663\u0665\u0662\u0660", "35-2"])
+async def test_region_codes_are_ascii_digits(api: Api, kab: str) -> None:
+    assert_error(await api.client.get(f"/api/v1/{kab}/{kab}01/fund"), 404, "NOT_FOUND")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{not json",
+        b"\xff\xfe{}",
+        b'{"amount_idr": 1' + b"0" * 5000 + b"}",
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+)
+async def test_a_body_that_is_not_json_is_refused(api: Api, system: System, raw: bytes) -> None:
     await api.configure()
     count = await log_count(system, api.kab, api.kec)
     resp = await api.client.post(
-        api.url("/donations"), content=b"{not json", headers={"content-type": "application/json"}
+        api.url("/donations"), content=raw, headers={"content-type": "application/json"}
     )
     assert_error(resp, 422, "INVALID", "body")
     assert await log_count(system, api.kab, api.kec) == count
