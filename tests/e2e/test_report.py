@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import io
 import os
 import re
@@ -11,8 +12,6 @@ import secrets
 import sys
 import zipfile
 from pathlib import Path
-from types import SimpleNamespace
-from typing import Any
 
 import httpx
 import nats
@@ -21,7 +20,8 @@ import pytest_asyncio
 
 from services.gateway.demo import scenario as sc
 from services.gateway.report.cli import write_report
-from shared.audit import log_digest
+from shared.logreader import direct_pages
+from shared.tenancy import stream_name
 from tests.e2e.conftest import System
 from tests.e2e.test_demo import KAB, KEC, load_once
 from tests.unit.gateway.test_report_formats import pdf_text
@@ -31,14 +31,19 @@ pytestmark = pytest.mark.e2e
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def digest(system: System) -> tuple[int, str]:
-    """The demo loaded, and the log's digest computed by the audit module itself."""
+    """The demo loaded, and the log's digest as `shared.audit.log_digest` defines it:
+    SHA-256 over `seq:hash` of every event, computed here from direct reads."""
     await load_once(system)
+    running, last = hashlib.sha256(), 0
     nc = await nats.connect(system.settings.nats_url)
     try:
-        shim: Any = SimpleNamespace(store=SimpleNamespace(nc=nc))
-        return await log_digest(shim, KAB)
+        async for page in direct_pages(nc, stream_name(KAB), f"smart.{KAB}.>"):
+            for event in page:
+                running.update(f"{event.seq}:{event.envelope.hash}\n".encode())
+                last = event.seq
     finally:
         await nc.close()
+    return last, running.hexdigest()
 
 
 async def smart(system: System, *args: str, stdin: bytes = b"") -> tuple[int, str]:

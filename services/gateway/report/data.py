@@ -14,7 +14,7 @@ from nats.aio.client import Client as NATS
 
 from shared.clock import JAKARTA, utc_now
 from shared.errors import DomainError
-from shared.logreader import read_pages
+from shared.logreader import direct_pages
 from shared.rpc import RpcReply
 from shared.tenancy import stream_name
 
@@ -55,9 +55,10 @@ class LogDigest:
 
 
 async def log_digest(nc: NATS, kab: str) -> LogDigest:
+    """Read with direct gets: `read_pages` can end early on a busy process (see report)."""
     running = hashlib.sha256()
     last = 0
-    async for page in read_pages(nc, stream_name(kab), f"smart.{kab}.>", 1, 2000):
+    async for page in direct_pages(nc, stream_name(kab), f"smart.{kab}.>", 1, 2000):
         for event in page:
             running.update(f"{event.seq}:{event.envelope.hash}\n".encode())
             last = event.seq
