@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,15 +21,6 @@ class ReportFailed(RuntimeError):
     """A service refused to give a figure (exit code 2)."""
 
 
-@asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[NATS]:
-    nc = await nats.connect(servers=settings.nats_servers(), name="smart-cli")
-    try:
-        yield nc
-    finally:
-        await nc.close()
-
-
 def nats_fetch(nc: NATS, tenant: Tenant, actor: str) -> Fetch:
     async def fetch(service: str, name: str, params: dict[str, Any]) -> Any:
         request = RpcRequest(kab=tenant.kab, kec=tenant.kec, actor=actor, params=params)
@@ -44,13 +33,14 @@ async def write_report(
     settings: Settings, kec: str, year: int, fmt: str, out: str | None, lang: str = "id"
 ) -> Path:
     tenant = Tenant.parse(undot(kec)[:4], kec)
-    async with connected(settings) as nc:
-        try:
-            report = await gather(
-                nats_fetch(nc, tenant, "cli:report"), nc, tenant.kab, tenant.kec, year
-            )
-        except DomainError as exc:
-            raise ReportFailed(f"{exc.code}: {exc.message_en}") from None
+    nc = await nats.connect(servers=settings.nats_servers(), name="smart-report")
+    try:
+        fetch = nats_fetch(nc, tenant, "cli:report")
+        report = await gather(fetch, nc, tenant.kab, tenant.kec, year)
+    except DomainError as exc:
+        raise ReportFailed(f"{exc.code}: {exc.message_en}") from None
+    finally:
+        await nc.close()
     content, _, filename = render(report, fmt, Words(lang))
     path = Path(out) if out else Path(filename)
     path.write_bytes(content)

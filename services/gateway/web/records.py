@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, Response
 
 from services.gateway.auth import Forbidden, Role, operator_writes_allowed
 from services.gateway.report import FORMATS, render
-from services.gateway.report.data import gather, summary
+from services.gateway.report.data import gather, reply_data, summary
 from services.gateway.routes import _csv_text, _operator_import_guard
 from services.gateway.web.render import Web, WebRoute, words_of, year_param
 from shared.errors import InvalidInput
@@ -49,17 +49,10 @@ def build_records_router(web: Web) -> APIRouter:
         operator_writes_allowed(area.claims, "households")
         text = await _csv_text(request, b"")
         _operator_import_guard(area.call, text)
-        reply = await web.bridge.rpc(
-            area.call, "distribution", "household_import", body={"csv": text}
+        result = reply_data(
+            await web.bridge.rpc(area.call, "distribution", "household_import", body={"csv": text})
         )
-        if not reply.ok:
-            error = reply.error or {}
-            raise InvalidInput(
-                str(error.get("field") or "file"),
-                str(error.get("message", "")),
-                str(error.get("message_en", "")),
-            )
-        return web.render(request, "import.html", area=area, nav="import", result=reply.data)
+        return web.render(request, "import.html", area=area, nav="import", result=result)
 
     @router.get(PAGE + "/laporan")
     async def report_page(request: Request, kab: str, kec: str) -> Response:
