@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,13 @@ class Settings(BaseSettings):
     wait_for_timeout_s: float = Field(default=10.0, gt=0)
     http_port: int = 8080
     checkpoint_interval_s: float = Field(default=600.0, gt=0)
+    metrics_port: int | None = Field(
+        default=None, description="Serve /metrics, /healthz, /readyz on this port (off if unset)."
+    )
+    ready_max_lag: int = Field(
+        default=100, ge=0, description="/readyz fails when a projector is further behind."
+    )
+    log_format: Literal["text", "json"] = "text"
 
     def nats_servers(self) -> list[str]:
         if not self.nats_url:

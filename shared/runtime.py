@@ -16,6 +16,7 @@ from shared.aggregate import CommandRunner
 from shared.config import Settings
 from shared.db import create_pool
 from shared.eventstore import EventStore
+from shared.metrics import MeteredEventStore, Metrics
 from shared.projection import Projection, ProjectorSettings
 from shared.readside import ReadSide
 
@@ -36,6 +37,7 @@ class Runtime:
     readside: ReadSide
     broker: NatsBroker | None = None
     extras: dict[str, object] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=lambda: Metrics(""))
 
     async def wait_for(self, kab: str, position: int | None) -> None:
         """Read-your-writes: block (bounded) until the read side reached `position`."""
@@ -65,8 +67,12 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         raise RuntimeError("SMART_NATS_URL and SMART_DATABASE_URL must be set to run a service")
     nc = await nats.connect(servers=servers, name=f"smart-{spec.name}", max_reconnect_attempts=-1)
     pool = await create_pool(settings.database_url, max_size=8)
-    store = EventStore(
-        nc, replicas=settings.stream_replicas, duplicate_window_s=settings.duplicate_window_s
+    metrics = Metrics(spec.name)
+    store = MeteredEventStore(
+        nc,
+        metrics,
+        replicas=settings.stream_replicas,
+        duplicate_window_s=settings.duplicate_window_s,
     )
     readside = ReadSide(
         service=spec.name,
@@ -84,9 +90,16 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     runtime = Runtime(
         spec.name, spec.schema, settings, nc, pool, store, CommandRunner(store), readside
     )
+    runtime.metrics = metrics
     try:
         await readside.start()
-        broker = NatsBroker(servers, name=f"smart-{spec.name}-edge", logger=None)
+        broker = NatsBroker(
+            servers,
+            name=f"smart-{spec.name}-edge",
+            logger=None,
+            middlewares=[metrics.middleware()],
+            max_reconnect_attempts=-1,
+        )
         broker.include_router(spec.router(runtime))
         broker.include_router(_ops_router(runtime))
         runtime.broker = broker
