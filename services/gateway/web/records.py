@@ -10,7 +10,7 @@ from services.gateway.auth import Forbidden, Role, operator_writes_allowed
 from services.gateway.report import FORMATS, render
 from services.gateway.report.data import gather, reply_data, summary
 from services.gateway.routes import _csv_text, _operator_import_guard
-from services.gateway.web.render import Web, WebRoute, words_of, year_param
+from services.gateway.web.render import Area, Web, WebRoute, open_page, words_of, year_param
 from shared.errors import InvalidInput
 from shared.tenancy import dot
 
@@ -18,90 +18,96 @@ PAGE = "/dasbor/{kab}/{kec}"
 REPORT_ROLES = (Role.ADMIN, Role.CAMAT, Role.AUDITOR)
 
 
-def build_records_router(web: Web) -> APIRouter:
+def chosen_desa(request: Request, area: Area) -> str | None:
+    """An operator's own desa; for others the one asked for, if it reads as a code."""
+    asked = area.own_desa or request.query_params.get("desa") or ""
+    return dot(asked) if asked.replace(".", "").isdigit() else None
+
+
+async def households(request: Request, kab: str, kec: str) -> Response:
+    web, area, _ = await open_page(request, kab, kec)
+    desa = chosen_desa(request, area)
+    found = await area.fetch("distribution", "households", {"desa": desa} if desa else {})
+    return web.render(
+        request,
+        "households.html",
+        area=area,
+        nav="households",
+        chosen=desa,
+        households=found["households"],
+    )
+
+
+async def import_form(request: Request, kab: str, kec: str) -> Response:
+    web, area, _ = await open_page(request, kab, kec, write=True)
+    operator_writes_allowed(area.claims, "households")
+    return web.render(request, "import.html", area=area, nav="import", result=None)
+
+
+async def import_file(request: Request, kab: str, kec: str) -> Response:
+    """The same import as the API's, by the signed-in user; the answer per line."""
+    web, area, _ = await open_page(request, kab, kec, write=True)
+    operator_writes_allowed(area.claims, "households")
+    text = await _csv_text(request, b"")
+    _operator_import_guard(area.call, text)
+    reply = await web.bridge.rpc(area.call, "distribution", "household_import", body={"csv": text})
+    return web.render(request, "import.html", area=area, nav="import", result=reply_data(reply))
+
+
+async def report_area(request: Request, kab: str, kec: str) -> tuple[Web, Area]:
+    web, area, _ = await open_page(request, kab, kec)
+    if area.claims.role not in REPORT_ROLES:
+        raise Forbidden()
+    return web, area
+
+
+async def report_page(request: Request, kab: str, kec: str) -> Response:
+    web, area = await report_area(request, kab, kec)
+    year = year_param(request)
+    return web.render(request, "report.html", area=area, nav="report", year=year, formats=FORMATS)
+
+
+async def report_file(request: Request, kab: str, kec: str) -> Response:
+    web, area = await report_area(request, kab, kec)
+    fmt = request.query_params.get("format", "pdf")
+    if fmt not in FORMATS:
+        raise InvalidInput("format", "Format tidak dikenal", "Unknown format")
+    found = await gather(area.fetch, web.bridge.nc, area.kab, area.kec, year_param(request))
+    content, media, filename = render(found, fmt, words_of(request))
+    shown = "inline" if fmt == "html" else "attachment"
+    return Response(
+        content,
+        media_type=media,
+        headers={"Content-Disposition": f'{shown}; filename="{filename}"'},
+    )
+
+
+async def transparency(request: Request, kab: str, kec: str) -> Response:
+    """Totals only, for anyone: the fund, packages, households reached, findings."""
+    web: Web = request.app.state.web
+    area, year = await web.public_area(kab, kec), year_param(request)
+    figures, fund = await asyncio.gather(
+        summary(area.fetch, year), area.fetch("donations", "fund", {})
+    )
+    return web.render(
+        request,
+        "transparency.html",
+        public=area,
+        year=year,
+        fund=fund,
+        packages=figures["packages_distributed"],
+        packages_value=figures["packages_value_idr"],
+        households=figures["households_reached"],
+        findings=int(figures["findings_by_year"].get(str(year), 0)),
+    )
+
+
+def build_records_router() -> APIRouter:
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
-
-    @router.get(PAGE + "/rumah-tangga")
-    async def households(request: Request, kab: str, kec: str) -> Response:
-        area = await web.area(request, kab, kec)
-        chosen = area.own_desa or request.query_params.get("desa") or None
-        chosen = dot(chosen) if chosen and chosen.replace(".", "").isdigit() else None
-        params = {"desa": chosen} if chosen else {}
-        found = await area.fetch("distribution", "households", params)
-        return web.render(
-            request,
-            "households.html",
-            area=area,
-            nav="households",
-            chosen=chosen,
-            households=found["households"],
-        )
-
-    @router.get(PAGE + "/impor")
-    async def import_form(request: Request, kab: str, kec: str) -> Response:
-        area = await web.area(request, kab, kec, write=True)
-        operator_writes_allowed(area.claims, "households")
-        return web.render(request, "import.html", area=area, nav="import", result=None)
-
-    @router.post(PAGE + "/impor")
-    async def import_file(request: Request, kab: str, kec: str) -> Response:
-        area = await web.area(request, kab, kec, write=True)
-        operator_writes_allowed(area.claims, "households")
-        text = await _csv_text(request, b"")
-        _operator_import_guard(area.call, text)
-        result = reply_data(
-            await web.bridge.rpc(area.call, "distribution", "household_import", body={"csv": text})
-        )
-        return web.render(request, "import.html", area=area, nav="import", result=result)
-
-    @router.get(PAGE + "/laporan")
-    async def report_page(request: Request, kab: str, kec: str) -> Response:
-        area = await web.area(request, kab, kec)
-        if area.claims.role not in REPORT_ROLES:
-            raise Forbidden()
-        return web.render(
-            request,
-            "report.html",
-            area=area,
-            nav="report",
-            year=year_param(request),
-            formats=FORMATS,
-        )
-
-    @router.get(PAGE + "/laporan/unduh")
-    async def report_file(request: Request, kab: str, kec: str) -> Response:
-        area = await web.area(request, kab, kec)
-        if area.claims.role not in REPORT_ROLES:
-            raise Forbidden()
-        fmt = request.query_params.get("format", "pdf")
-        if fmt not in FORMATS:
-            raise InvalidInput("format", "Format tidak dikenal", "Unknown format")
-        found = await gather(area.fetch, web.bridge.nc, area.kab, area.kec, year_param(request))
-        content, media, filename = render(found, fmt, words_of(request))
-        shown = "inline" if fmt == "html" else "attachment"
-        return Response(
-            content,
-            media_type=media,
-            headers={"Content-Disposition": f'{shown}; filename="{filename}"'},
-        )
-
-    @router.get("/transparansi/{kab}/{kec}")
-    async def transparency(request: Request, kab: str, kec: str) -> Response:
-        area = await web.public_area(kab, kec)
-        year = year_param(request)
-        figures, fund = await asyncio.gather(
-            summary(area.fetch, year), area.fetch("donations", "fund", {})
-        )
-        return web.render(
-            request,
-            "transparency.html",
-            public=area,
-            year=year,
-            fund=fund,
-            packages=figures["packages_distributed"],
-            packages_value=figures["packages_value_idr"],
-            households=figures["households_reached"],
-            findings=int(figures["findings_by_year"].get(str(year), 0)),
-        )
-
+    router.add_api_route(PAGE + "/rumah-tangga", households, methods=["GET"])
+    router.add_api_route(PAGE + "/impor", import_form, methods=["GET"])
+    router.add_api_route(PAGE + "/impor", import_file, methods=["POST"])
+    router.add_api_route(PAGE + "/laporan", report_page, methods=["GET"])
+    router.add_api_route(PAGE + "/laporan/unduh", report_file, methods=["GET"])
+    router.add_api_route("/transparansi/{kab}/{kec}", transparency, methods=["GET"])
     return router

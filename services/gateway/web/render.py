@@ -140,6 +140,14 @@ class Web:
         return await self.open_area(anyone, kab, kec)
 
 
+async def open_page(
+    request: Request, kab: str, kec: str, *, write: bool = False
+) -> tuple[Web, Area, Words]:
+    """A kecamatan page's start: the site, the viewer's area (or a refusal), the language."""
+    web: Web = request.app.state.web
+    return web, await web.area(request, kab, kec, write=write), words_of(request)
+
+
 Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 
 

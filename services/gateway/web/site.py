@@ -32,5 +32,5 @@ def mount_web(app: FastAPI, bridge: Bridge, replicas: int = 1) -> None:
     web = Web(bridge, UserStore(bridge.nc.jetstream(), replicas))
     app.state.web = web
     app.add_api_route("/static/{name}", static_file, methods=["GET"], include_in_schema=False)
-    for router in (build_access_router(web), build_pages_router(web), build_records_router(web)):
+    for router in (build_access_router(web), build_pages_router(), build_records_router()):
         app.include_router(router)
