@@ -188,3 +188,15 @@ async def test_an_operator_cannot_touch_the_fund_or_the_set_up(api: Api) -> None
             api.url("/households/import"), content=csv_b, headers={"content-type": "text/csv"}
         )
         assert_error(imported, 403, "FORBIDDEN")
+
+
+async def test_an_operator_import_that_cannot_be_read_is_refused(api: Api) -> None:
+    operator = api.as_role(Role.OPERATOR, kab=api.kab, kec=api.kec, desa=undot(api.desa[0]))
+    unreadable = f'no_kk,desa\n1,"{"x" * 200_000}"\n'.encode()
+    async with operator:
+        resp = await operator.post(
+            api.url("/households/import"),
+            content=unreadable,
+            headers={"content-type": "text/csv"},
+        )
+    assert_error(resp, 422, "INVALID", "file")

@@ -202,3 +202,15 @@ async def test_import_a_multipart_file(api: Api) -> None:
 async def test_import_without_a_file_is_refused(api: Api) -> None:
     resp = await api.client.post(api.url("/households/import"), files={"other": ("x", b"a")})
     assert_error(resp, 422, "INVALID", "file")
+
+
+async def test_an_import_line_too_long_to_read_is_rejected_alone(api: Api) -> None:
+    good = household_body(api.kec, api.desa[0])
+    long_line = {**household_body(api.kec, api.desa[0]), "address": "x" * 200_000}
+    text = csv_text([long_line, good])
+    resp = await api.client.post(
+        api.url("/households/import"), content=text.encode(), headers={"content-type": "text/csv"}
+    )
+    body = assert_write(resp, status=201)
+    assert body["accepted"] == 1
+    assert [r["line"] for r in body["rejected"]] == [2]

@@ -111,7 +111,7 @@ def fuzz_operation(operation: Any, mode: schemathesis.GenerationMode, target: Ta
         suppress_health_check=list(HealthCheck),
     )
     @given(case=strategy)
-    def calls(case: schemathesis.Case) -> None:
+    def calls(case: Any) -> None:
         response = case.call(base_url=target.base_url, headers=target.headers, timeout=30)
         target.calls += 1
         if response.status_code >= 500:
@@ -125,7 +125,8 @@ def fuzz_operation(operation: Any, mode: schemathesis.GenerationMode, target: Ta
 
 def fuzz(doc: dict[str, Any], target: Target) -> None:
     schema = schemathesis.openapi.from_dict(prepared(doc, target.known))
-    operations = [r.ok() for r in schema.get_all_operations()]
+    results: list[Any] = list(schema.get_all_operations())
+    operations = [r.ok() for r in results]
     operations.sort(key=lambda op: op.method.upper() == "PUT")
     for operation in operations:
         if not operation.path.startswith("/api/"):
