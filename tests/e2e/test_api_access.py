@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 
 from services.gateway.auth import Role, issue_token
-from tests.e2e.conftest import System
+from tests.e2e.conftest import SECRET, System
 from tests.e2e.test_api_support import (
     UNITS,
     Api,
@@ -65,7 +65,7 @@ async def test_no_valid_bearer_token_answers_401(api: Api, header: str | None) -
 
 async def test_a_token_signed_with_another_secret_or_expired_answers_401(api: Api) -> None:
     forged = issue_token("another-secret", sub="x", role=Role.ADMIN)
-    expired = issue_token("e2e-secret", sub="x", role=Role.ADMIN, ttl_s=-10)
+    expired = issue_token(SECRET, sub="x", role=Role.ADMIN, ttl_s=-10)
     for token in (forged, expired):
         async with api.system.client(token) as client:
             assert_error(await client.get(api.url("/fund")), 401, "UNAUTHORIZED")
@@ -81,6 +81,7 @@ async def test_a_camat_acts_only_in_its_own_kecamatan(api: Api, system: System) 
     other = api.as_role(Role.CAMAT, kab=api.kab, kec=f"{api.kab}00")
     async with own, other:
         assert (await own.post(api.url("/donations"), json=donation())).status_code == 201
+        assert (await own.put(api.url(), json=kecamatan_body(api.kec))).status_code == 200
         count = await log_count(system, api.kab, api.kec)
         for method, path in (("GET", ""), ("GET", "/fund"), ("POST", "/donations")):
             body = donation() if method == "POST" else None

@@ -117,6 +117,34 @@ async def test_a_holiday_moves_an_activity_or_skips_it_without_using_a_turn(api:
     assert [a["kind"] for a in activities if a["kind"] != "SERASA_DESA"] == FRIDAY_KINDS
 
 
+async def test_a_configured_fifth_friday_and_local_day_off(api: Api) -> None:
+    body = kecamatan_body(api.kec) | {
+        "fifth_friday": "SENAM",
+        "days_off": [{"date": "2024-05-14", "name": "Hari Jadi Kabupaten"}],
+    }
+    assert_write(await api.put(body), status=201)
+    resp = await api.post("/schedule", {"year": 2024, "month": 5})
+    activities = assert_write(resp, status=201)["activities"]
+    fridays = [a for a in activities if a["kind"] != "SERASA_DESA"]
+    assert [a["kind"] for a in fridays] == [*FRIDAY_KINDS, "SENAM"]
+    assert fridays[-1]["date"] == "2024-05-31"
+    tuesdays = [a["date"] for a in activities if a["kind"] == "SERASA_DESA"]
+    assert tuesdays == ["2024-05-07", "2024-05-13", "2024-05-21", "2024-05-28"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field_name"),
+    [({"year": 2024, "month": 13}, "month"), ({"year": 2024}, "month"), ({"month": 1}, "year")],
+)
+async def test_scheduling_refuses_a_bad_month(
+    api: Api, system: System, body: dict[str, int], field_name: str
+) -> None:
+    await api.configure()
+    count = await log_count(system, api.kab, api.kec)
+    assert_error(await api.post("/schedule", body), 422, "INVALID", field_name)
+    assert await log_count(system, api.kab, api.kec) == count
+
+
 async def test_scheduling_a_month_twice_answers_the_same_and_appends_nothing(
     api: Api, system: System
 ) -> None:

@@ -97,6 +97,8 @@ async def test_suggestions_put_never_received_first_then_lower_desil(api: Api) -
     assert [s["household_id"] for s in suggestions] == expected
     assert suggestions[2]["last_received"] == str(last_day_of_last_month())
     assert suggestions[0]["last_received"] is None
+    assert suggestions[0]["nik_masked"].count("*") == 8
+    assert "*" in suggestions[0]["name_masked"]
     assert set(suggestions[0]) == {
         "household_id",
         "name_masked",
@@ -199,4 +201,10 @@ async def test_the_distribution_report(api: Api) -> None:
     coverage = {c["desa"]: c for c in report["coverage"]}
     assert coverage[api.desa[0]] == {"desa": api.desa[0], "eligible": 2, "reached": 2}
     assert coverage[api.desa[1]] == {"desa": api.desa[1], "eligible": 1, "reached": 0}
+    forgotten = await api.client.delete(api.url(f"/households/{reached[0]['household_id']}"))
+    after = await api.get(
+        "/distribution", params={"year": today().year, "wait_for": forgotten.json()["position"]}
+    )
+    assert after.json()["totals"] == report["totals"]
+    assert after.json()["rows"] == report["rows"]
     assert_error(await api.get("/distribution", params={"year": "abc"}), 422, "INVALID", "year")
