@@ -93,6 +93,9 @@ async def test_smart_report_csv_has_the_demo_figures_and_the_log_digest(
     months = table(archive, "donasi_per_bulan.csv")[1:]
     assert sum(int(row[1]) for row in months) == sum(g["amount_idr"] for g in sc.donations())
     assert sum(int(row[4]) for row in months) == 15_000_000
+    monthly = table(archive, "paket_per_desa_bulan.csv")[1:]
+    assert {row[0] for row in monthly} == {f"2023-{m:02d}" for m in range(1, 11)}
+    assert sum(int(row[3]) for row in monthly) == 150
     about = dict(table(archive, "ringkasan.csv"))
     assert (int(about["posisi_log_terakhir"]), about["sha256_log"]) == digest
     activities = {row[0]: row for row in table(archive, "kegiatan.csv")[1:]}
@@ -161,7 +164,7 @@ async def test_the_dashboard_offers_the_pdf_and_the_xlsx(
     assert "Rp 15.000.000" in text
     assert digest[1] in text
     book = zipfile.ZipFile(io.BytesIO(xlsx.content))
-    assert "xl/worksheets/sheet5.xml" in book.namelist()
+    assert "xl/worksheets/sheet6.xml" in book.namelist()
     packages = re.findall(
         r'<c r="C\d+"><v>(\d+)</v>', book.read("xl/worksheets/sheet4.xml").decode()
     )

@@ -96,6 +96,7 @@ class SkkReport:
     activities: list[KindRow]
     months: list[dict[str, Any]]
     desa: list[DesaRow]
+    hand_outs: list[dict[str, Any]]
     totals: dict[str, int]
     findings_by_year: dict[str, int]
     findings: dict[str, Any]
@@ -170,6 +171,7 @@ async def gather(fetch: Fetch, nc: NATS, kab: str, kec: str, year: int) -> SkkRe
         activities=kind_rows(activities["activities"], attendance["rows"]),
         months=recap["rows"],
         desa=desa_rows(kecamatan, distribution),
+        hand_outs=distribution["rows"],
         totals={k: int(v) for k, v in distribution["totals"].items()},
         findings_by_year={str(k): int(v) for k, v in trend["findings_by_year"].items()},
         findings=findings,

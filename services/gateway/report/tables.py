@@ -131,6 +131,34 @@ def packages(report: SkkReport, words: Words) -> Table:
     )
 
 
+def hand_outs(report: SkkReport, words: Words) -> Table:
+    """Every desa and month with packages: what a Dinas Sosial reconciles against."""
+    names = {d.code: d.name for d in report.desa}
+    rows: list[tuple[Cell, ...]] = [
+        (
+            r["month"],
+            r["desa"],
+            names.get(r["desa"], r["desa"]),
+            int(r["packages"]),
+            int(r["value_idr"]),
+            int(r["households_reached"]),
+        )
+        for r in report.hand_outs
+    ]
+    return Table(
+        "paket_per_desa_bulan",
+        words("per_desa_month"),
+        ("bulan", "kode_desa", "desa", "paket", "nilai_rp", "rumah_tangga_terjangkau"),
+        (
+            words("month"),
+            "Kode",
+            *(words(k) for k in ("desa", "packages", "value", "households_reached")),
+        ),
+        rows,
+        money=frozenset({4}),
+    )
+
+
 def findings(report: SkkReport, words: Words) -> Table:
     rows: list[tuple[Cell, ...]] = [
         (year, count) for year, count in sorted(report.findings_by_year.items())
@@ -145,7 +173,7 @@ def findings(report: SkkReport, words: Words) -> Table:
 
 
 def all_tables(report: SkkReport, words: Words) -> list[Table]:
-    return [f(report, words) for f in (activities, donations, packages, findings)]
+    return [f(report, words) for f in (activities, donations, packages, hand_outs, findings)]
 
 
 def about(report: SkkReport, words: Words) -> Table:

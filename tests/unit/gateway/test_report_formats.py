@@ -50,6 +50,15 @@ def sample() -> SkkReport:
         activities=[KindRow("SENAM", 12, 10, 300, 1000), KindRow("SERASA_DESA", 52, 44, 500, 900)],
         months=months,
         desa=[DesaRow("35.20.05.2004", "Balerejo", 8, 800_000, 8, 9)],
+        hand_outs=[
+            {
+                "desa": "35.20.05.2004",
+                "month": "2023-04",
+                "packages": 8,
+                "value_idr": 800_000,
+                "households_reached": 8,
+            }
+        ],
         totals={"packages": 150, "value_idr": 15_000_000, "households_reached": 150},
         findings_by_year={"2021": 20, "2022": 10, "2023": 7},
         findings={"open": 3},
@@ -93,11 +102,14 @@ def test_the_csv_zip_has_one_file_per_table_with_raw_integers() -> None:
         "kegiatan.csv",
         "donasi_per_bulan.csv",
         "paket_per_desa.csv",
+        "paket_per_desa_bulan.csv",
         "temuan_per_tahun.csv",
     }
     packages = list(csv.reader(io.StringIO(archive.read("paket_per_desa.csv").decode("utf-8-sig"))))
     assert packages[0][:4] == ["kode_desa", "desa", "paket", "nilai_rp"]
     assert packages[1] == ["35.20.05.2004", "Balerejo", "8", "800000", "8", "9"]
+    monthly = archive.read("paket_per_desa_bulan.csv").decode("utf-8-sig").splitlines()
+    assert monthly[1] == "2023-04,35.20.05.2004,Balerejo,8,800000,8"
     about_rows = dict(csv.reader(io.StringIO(archive.read("ringkasan.csv").decode("utf-8-sig"))))
     assert about_rows["sha256_log"] == SHA
     assert about_rows["posisi_log_terakhir"] == "951"
@@ -109,9 +121,9 @@ def test_the_xlsx_workbook_is_valid_xml_with_numbers_as_numbers() -> None:
     book = zipfile.ZipFile(io.BytesIO(content))
     for part in book.namelist():
         ElementTree.fromstring(book.read(part))  # noqa: S314 - our own workbook
-    sheet = book.read("xl/worksheets/sheet5.xml").decode()
+    sheet = book.read("xl/worksheets/sheet6.xml").decode()
     assert "<v>20</v>" in sheet
-    assert 'sheetId="5"' in book.read("xl/workbook.xml").decode()
+    assert 'name="temuan_per_tahun" sheetId="6"' in book.read("xl/workbook.xml").decode()
 
 
 def test_tables_speak_the_readers_language_and_total_their_columns() -> None:
