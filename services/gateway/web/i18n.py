@@ -70,6 +70,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "households_reached": ("Rumah tangga terjangkau", "Households reached"),
     "eligible": ("Rumah tangga layak", "Eligible households"),
     "coverage": ("Cakupan", "Coverage"),
+    "is_eligible": ("Layak", "Eligible"),
     "rounds": ("Putaran penyaluran", "Hand-out rounds"),
     "quota": ("Kuota", "Quota"),
     "closed": ("Ditutup", "Closed"),
