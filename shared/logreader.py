@@ -174,7 +174,9 @@ async def read_pages(
         pending_bytes_limit=-1,
     )
     try:
-        if (await sub.consumer_info()).num_pending == 0 and not buffer.items:
+        info = await sub.consumer_info()
+        nothing = info.num_pending == 0 and not (info.delivered and info.delivered.consumer_seq)
+        if nothing and not buffer.items:
             return
         async for page in buffer.pages():
             yield page
