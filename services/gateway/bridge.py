@@ -120,6 +120,12 @@ class Bridge:
         body = parse_json(raw) if write and json_body and raw else None
         return Call(claims, kab, kec, parse_wait_for(request), body, raw)
 
+    async def unknown_path(self, request: Request, kab: str, kec: str, rest: str) -> None:
+        """A path the contract does not have: 401/403 as anywhere, then 404 in its shape."""
+        claims = read_token(self.secret, bearer(request.headers.get("authorization")))
+        check_area(claims, *tenant_of(kab, kec), write=False)
+        raise NotFound("Alamat", f"/{rest[:100]}", "Path")
+
     async def log_head(self, kab: str) -> int:
         """The kabupaten log's last sequence: a position every service can be asked to reach."""
         try:

@@ -22,6 +22,7 @@ from services.gateway.schemas import BODIES, body_schema
 from shared.errors import InvalidInput
 
 Guard = Callable[[Bridge, Call, dict[str, Any]], Awaitable[None]]
+UNKNOWN_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 YEAR = Query(ge=2000, le=2100, description="Calendar year")
 MONTH = Query(ge=1, le=12, description="Month of the year")
 WAIT = Query(None, ge=0, description="Log position to catch up to first (read-your-writes)")
@@ -306,5 +307,9 @@ def build_router(bridge: Bridge) -> APIRouter:
             summary=route.summary,
             openapi_extra=extra or None,
             tags=[route.service],
+        )
+    for path in ("/{rest:path}", "{rest:path}"):
+        router.add_api_route(
+            path, bridge.unknown_path, methods=UNKNOWN_METHODS, include_in_schema=False
         )
     return router

@@ -13,6 +13,7 @@ from tests.e2e.test_api_support import (
     UNITS,
     Api,
     assert_error,
+    healthy,
     household_body,
     log_count,
     new_api,
@@ -120,6 +121,15 @@ async def test_wait_for_a_position_never_reached_answers_503(api: Api) -> None:
     assert_error(resp, 503, "NOT_CAUGHT_UP")
 
 
+async def test_a_path_not_in_the_contract_answers_404_in_the_error_shape(api: Api) -> None:
+    await api.configure()
+    for method, path in (("GET", "/nothing/here"), ("DELETE", "/fund"), ("PATCH", "")):
+        resp = await api.client.request(method, api.url(path))
+        assert_error(resp, 404, "NOT_FOUND")
+    async with api.system.client() as anonymous:
+        assert_error(await anonymous.get(api.url("/nothing")), 401, "UNAUTHORIZED")
+
+
 @pytest.mark.parametrize("value", ["abc", "-1", "1.5"])
 async def test_wait_for_must_be_a_position(api: Api, value: str) -> None:
     await api.configure()
@@ -162,8 +172,7 @@ async def test_a_body_that_is_not_json_is_refused(api: Api, system: System, raw:
 
 
 async def test_health_is_200_when_every_service_is_up_and_caught_up(system: System) -> None:
-    async with system.client() as client:
-        resp = await client.get("/health")
+    resp = await healthy(system)
     assert resp.status_code == 200, resp.text
     services = resp.json()["services"]
     assert set(services) == {"scheduler", "donations", "distribution", "integrity"}

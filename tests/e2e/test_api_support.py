@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -106,6 +108,17 @@ async def log_count(system: System, kab: str, kec: str) -> int:
         return sum((info.state.subjects or {}).values())
     finally:
         await nc.close()
+
+
+async def healthy(system: System, timeout: float = 15.0) -> httpx.Response:
+    """`GET /health` once every service has caught up with the writes just made."""
+    async with system.client() as client:
+        deadline = time.monotonic() + timeout
+        while True:
+            resp = await client.get("/health")
+            if resp.status_code == 200 or time.monotonic() > deadline:
+                return resp
+            await asyncio.sleep(0.2)
 
 
 @dataclass

@@ -17,7 +17,15 @@ from hypothesis.errors import Unsatisfiable
 
 from services.gateway.auth import Role
 from tests.e2e.conftest import System
-from tests.e2e.test_api_support import UNITS, Api, log_count, new_api, this_month, today
+from tests.e2e.test_api_support import (
+    UNITS,
+    Api,
+    healthy,
+    log_count,
+    new_api,
+    this_month,
+    today,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -151,5 +159,5 @@ async def test_fuzzing_the_api_from_its_openapi_finds_no_server_error(
         assert target.calls > 300
         assert time.monotonic() - started < 120
         assert await log_count(system, api.kab, api.kec) > 0
-        health = await api.client.get("/health")
+        health = await healthy(system)
         assert health.status_code == 200, health.text
