@@ -7,8 +7,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPBearer
 
 from services.gateway.auth import (
     Forbidden,
@@ -18,7 +19,7 @@ from services.gateway.auth import (
     operator_writes_allowed,
 )
 from services.gateway.bridge import Bridge, Call, reply_response
-from services.gateway.schemas import BODIES, body_schema
+from services.gateway.schemas import operation_extra
 from shared.errors import InvalidInput
 
 Guard = Callable[[Bridge, Call, dict[str, Any]], Awaitable[None]]
@@ -272,14 +273,15 @@ def summary_endpoint(bridge: Bridge) -> Callable[..., Awaitable[JSONResponse]]:
 
 
 def build_router(bridge: Bridge) -> APIRouter:
-    router = APIRouter(prefix="/api/v1/{kab}/{kec}")
+    bearer_doc = Security(HTTPBearer(auto_error=False, description="smart token"))
+    router = APIRouter(prefix="/api/v1/{kab}/{kec}", dependencies=[bearer_doc])
     router.add_api_route(
         "/households/import",
         import_endpoint(bridge),
         methods=["POST"],
         summary="Import a registry CSV export",
         status_code=200,
-        openapi_extra={"requestBody": {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+        openapi_extra=operation_extra("POST", "/households/import"),
     )
     router.add_api_route(
         "/summary",
@@ -288,24 +290,12 @@ def build_router(bridge: Bridge) -> APIRouter:
         summary="The year's figures of every programme",
     )
     for route in ROUTES:
-        extra = {}
-        if route.method in ("POST", "PUT") and (route.method, route.path) in BODIES:
-            extra = {
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/json": {
-                            "schema": body_schema(BODIES[(route.method, route.path)])
-                        }
-                    },
-                }
-            }
         router.add_api_route(
             route.path,
             _endpoint(bridge, route),
             methods=[route.method],
             summary=route.summary,
-            openapi_extra=extra or None,
+            openapi_extra=operation_extra(route.method, route.path),
             tags=[route.service],
         )
     for path in ("/{rest:path}", "{rest:path}"):

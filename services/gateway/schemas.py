@@ -149,6 +149,45 @@ BODIES: dict[tuple[str, str], type[BaseModel]] = {
 }
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A repeat answers exactly the first answer (kept 7 days) and appends nothing",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+}
+CSV_BODY = {
+    "required": True,
+    "content": {
+        "text/csv": {"schema": {"type": "string"}},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {"file": {"type": "string", "format": "binary"}},
+                "required": ["file"],
+            }
+        },
+    },
+}
+
+
+def operation_extra(method: str, path: str) -> dict[str, Any] | None:
+    """What the OpenAPI document says of a write beyond its signature: body and key."""
+    if method == "GET":
+        return None
+    extra: dict[str, Any] = {"parameters": [IDEMPOTENCY_KEY]}
+    model = BODIES.get((method, path))
+    if model is not None:
+        schema = body_schema(model)
+        extra["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": schema}},
+        }
+    elif path == "/households/import":
+        extra["requestBody"] = CSV_BODY
+    return extra
+
+
 def body_schema(model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON schema with its `$defs` inlined: an operation's schema cannot point
     at `#/$defs`, which the OpenAPI document does not have."""

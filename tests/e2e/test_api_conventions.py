@@ -188,8 +188,15 @@ async def test_the_openapi_document_is_served_with_every_path(system: System) ->
     for method, path, _ in every_path("352005"):
         template = path.split("?")[0].replace(SOME_ID, "{id}")
         assert method.lower() in paths[f"{base}{template}"], template
-    assert "post" in paths[f"{base}/households/import"]
-    assert "put" in paths[base]
+    assert set(paths[f"{base}/households/import"]["post"]["requestBody"]["content"]) == {
+        "text/csv",
+        "multipart/form-data",
+    }
+    headers = [p["name"] for p in paths[f"{base}/donations"]["post"]["parameters"]]
+    assert "Idempotency-Key" in headers
+    assert "$defs" not in str(paths[base]["put"])
+    schemes = resp.json()["components"]["securitySchemes"].values()
+    assert [s["scheme"] for s in schemes] == ["bearer"]
 
 
 async def test_the_asyncapi_document_has_a_message_per_event(system: System) -> None:
