@@ -105,6 +105,10 @@ async def test_an_auditor_reads_everything_but_writes_nothing(api: Api, system: 
         assert fund.status_code == 200
         assert fund.json()["donated_idr"] == 125_000
         assert (await auditor.get(api.url(""))).status_code == 200
+        household = await api.register()
+        masked = await auditor.get(api.url(f"/households/{household['household_id']}"))
+        assert masked.status_code == 200
+        assert "*" in masked.json()["nik_masked"]
         count = await log_count(system, api.kab, api.kec)
         writes = [
             ("PUT", "", kecamatan_body(api.kec)),
@@ -166,6 +170,8 @@ async def test_an_operator_opens_and_hands_out_only_in_its_own_desa(
             api.url("/rounds"), json={"desa": api.desa[0], "month": this_month(), "quota": 1}
         )
         assert own.status_code == 201, own.text
+        listed = await operator.get(api.url(f"/rounds/{own.json()['round_id']}/suggestions"))
+        assert listed.status_code == 200, listed.text
         household_a = await operator.post(
             api.url("/households"), json=household_body(api.kec, api.desa[0])
         )
