@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +16,7 @@ from playwright.async_api import Browser, Page, async_playwright
 
 from services.gateway.auth import Role
 from services.gateway.users import UserStore, new_user
+from shared.tenancy import dot
 from tests.e2e.conftest import System
 from tests.e2e.test_demo import KAB, KEC, load_once
 
@@ -120,6 +122,53 @@ async def test_english_and_the_other_pages_show_the_same_figures(
     answer = await page.goto(f"{system.base_url}{DASHBOARD}")
     assert answer is not None
     assert answer.status == 401, "signed out: the session cookie is gone"
+    await page.close()
+
+
+def registry_csv(kec: str, desa: str) -> bytes:
+    """A registry export: one good line, the same again, and a No. KK too short."""
+    serial = random.randint(1000, 9999)
+    kk, nik = f"{kec}0101{serial % 90 + 10:02d}{serial}", f"{kec}4203{serial % 90 + 10:02d}{serial}"
+    header = "no_kk,nik,name,desa,address,desil,registry,snapshot_date,aid"
+    line = f"{kk},{nik},Siti Rahayu,{desa},Dusun Krajan RT 01,2,DTSEN,2025-01-01,"
+    bad = f"123,{nik[:-1]}7,Joko Santoso,{desa},Dusun Krajan RT 02,3,DTSEN,2025-01-01,PKH"
+    return "\n".join([header, line, line, bad]).encode()
+
+
+async def test_an_operator_imports_a_registry_file_and_sees_each_line(
+    system: System, browser: Browser, tenant: tuple[str, str]
+) -> None:
+    kab, kec = tenant
+    desa = [f"{dot(kec)}.2001", f"{dot(kec)}.2002"]
+    body = {"name": "Uji", "desa": [{"code": c, "name": f"Desa {c[-1]}"} for c in desa]}
+    async with system.client(system.token(Role.ADMIN, kab=kab)) as admin:
+        put = await admin.put(f"/api/v1/{kab}/{kec}", json={**body, "units": ["Kantor"]})
+        assert put.status_code in (200, 201), put.text
+    who = (f"e2e-op-{secrets.token_hex(3)}", secrets.token_urlsafe(12))
+    nc = await nats.connect(system.settings.nats_url)
+    try:
+        user = new_user(who[0], who[1], Role.OPERATOR, kec=kec, desa=desa[0])
+        assert await UserStore(nc.jetstream()).add(user)
+    finally:
+        await nc.close()
+    page = await browser.new_page()
+    await page.goto(f"{system.base_url}/dasbor/{kab}/{kec}/impor?wait_for={put.json()['position']}")
+    await sign_in(page, who)
+    await page.wait_for_url("**/impor*")
+    upload = {"name": "dtsen.csv", "mimeType": "text/csv", "buffer": registry_csv(kec, desa[0])}
+    await page.set_input_files("input[name=file]", files=[upload])
+    await page.click("#import-form button[type=submit]")
+    await page.wait_for_selector("#import-result")
+    assert await figure(page, "accepted") == "1"
+    assert await figure(page, "rejected") == "2"
+    lines = await page.locator("#rejected tbody tr td:first-child").all_inner_texts()
+    assert lines == ["3", "4"]
+    foreign = registry_csv(kec, desa[1])
+    await page.goto(f"{system.base_url}/dasbor/{kab}/{kec}/impor")
+    await page.set_input_files("input[name=file]", files=[{**upload, "buffer": foreign}])
+    await page.click("#import-form button[type=submit]")
+    await page.wait_for_selector(".alert")
+    assert "tidak berwenang" in await page.locator(".alert").inner_text()
     await page.close()
 
 
