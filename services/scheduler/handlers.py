@@ -74,33 +74,27 @@ async def schedule_month(rt: Runtime, req: RpcRequest) -> RpcReply:
 
 async def hold_activity(rt: Runtime, req: RpcRequest) -> RpcReply:
     cmd = HoldActivity.model_validate(req.body)
-    return await _change(rt, req, lambda rota, ident, _: domain.hold(rota, ident, cmd))
+    return await _change(rt, req, lambda rota, ident: domain.hold(rota, ident, cmd))
 
 
 async def cancel_activity(rt: Runtime, req: RpcRequest) -> RpcReply:
     cmd = CancelActivity.model_validate(req.body)
-    return await _change(rt, req, lambda rota, ident, _: domain.cancel(rota, ident, cmd))
+    return await _change(rt, req, lambda rota, ident: domain.cancel(rota, ident, cmd))
 
 
 async def reschedule_activity(rt: Runtime, req: RpcRequest) -> RpcReply:
     cmd = RescheduleActivity.model_validate(req.body)
-    return await _change(
-        rt,
-        req,
-        lambda rota, ident, setup: domain.reschedule(
-            rota, ident, cmd, days_off_around(setup, cmd.date.year)
-        ),
-    )
+    off = days_off_around(await load_setup(rt, req.tenant), cmd.date.year)
+    return await _change(rt, req, lambda rota, ident: domain.reschedule(rota, ident, cmd, off))
 
 
-ActivityDecision = Callable[[Rota, str, Setup], Sequence[DomainEvent]]
-
-
-async def _change(rt: Runtime, req: RpcRequest, decide: ActivityDecision) -> RpcReply:
-    """A command on one activity (`params.id`): answers the activity as it then stands."""
-    setup = await load_setup(rt, req.tenant)
+async def _change(
+    rt: Runtime, req: RpcRequest, decide: Callable[[Rota, str], Sequence[DomainEvent]]
+) -> RpcReply:
+    """A command on one activity (`params.id`): answers the activity as it then stands.
+    An unknown id, or a kecamatan never configured (an empty rota), is 404."""
     ident = str(req.params.get("id", ""))
     out = await rt.runner.execute(
-        ROTA, rota_ref(req.tenant), req.meta, lambda rota: decide(rota, ident, setup)
+        ROTA, rota_ref(req.tenant), req.meta, lambda rota: decide(rota, ident)
     )
     return RpcReply(position=out.position, data=out.state.find(ident).answer())
