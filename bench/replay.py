@@ -43,6 +43,15 @@ def _status_mb(pid: int | str, field: str) -> float:
     return next((int(x.split()[1]) / 1024 for x in lines if x.startswith(field)), 0.0)
 
 
+def cpu_s() -> float:
+    """CPU seconds of this process and of its finished replay workers."""
+    me, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
 def rss_mb() -> float:
     """Resident memory of this process and its replay workers."""
     pids: list[int | str] = ["self"]
@@ -175,8 +184,9 @@ async def main(args: argparse.Namespace) -> None:
         assert pool is not None
         total = await history(nc, endpoints, root, args)
         print(f"History: {total:,} events in {len(await streams(nc))} kabupaten streams")
+        cpu = cpu_s()
         read_n, read_s = await raw_read(nc)
-        ceiling = read_n / read_s
+        ceiling, read_cpu = read_n / read_s, cpu_s() - cpu
         print(f"  raw ordered-consumer read (no processing)   {ceiling:>10,.0f} events/s")
         settings = Settings(
             nats_url=endpoints.nats_url, database_url=endpoints.database_url, secret_key=SECRET
@@ -191,7 +201,7 @@ async def main(args: argparse.Namespace) -> None:
         for side in sides:
             await side.migrate()
         sampler, before = Sampler(read_n), rss_mb()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_s()
         await rebuild_all(sides, progress=sampler, batch=args.batch, workers=workers)
         rate = read_n / (time.perf_counter() - started)
         print(
@@ -199,6 +209,10 @@ async def main(args: argparse.Namespace) -> None:
             f"   {rate:>10,.0f} events/s"
         )
         print(f"  -> replay vs raw read ceiling: {rate / ceiling:.2f} (target >= 0.5)")
+        print(
+            f"  client CPU per event (servers not counted): raw read"
+            f" {read_cpu / read_n * 1e6:,.0f} us, replay {(cpu_s() - cpu) / read_n * 1e6:,.0f} us"
+        )
         marks = "  ".join(f"{int(f * 100)}%: {mb:,.0f} MB" for f, mb in sampler.samples)
         print(
             f"  RSS before: {before:,.0f} MB  {marks}  peak: "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -21,7 +22,15 @@ from shared.db import DbConn, advisory_key, create_pool
 from shared.eventstore import EventStore
 from shared.logreader import read_pages
 from shared.readside import ReadSide
-from shared.rebuild import ROUTES, Progress, Target, catch_up_all, positions, rebuild_all
+from shared.rebuild import (
+    ROUTES,
+    Progress,
+    Target,
+    Workers,
+    catch_up_all,
+    positions,
+    rebuild_all,
+)
 from shared.tenancy import STREAM_PREFIX, Tenant, kab_of_stream, stream_name, undot
 
 
@@ -138,6 +147,7 @@ def add_replay_options(parser: argparse.ArgumentParser) -> None:
         metavar="SEQ",
         help="catch the live read models up from this stream position",
     )
+    parser.add_argument("--workers", type=int, default=1, help="processes for a full replay")
 
 
 async def replay(
@@ -146,17 +156,23 @@ async def replay(
     kab: str | None = None,
     kec: str | None = None,
     from_seq: int | None = None,
+    workers: int = 1,
 ) -> int:
     """Rebuild read models: all of them into shadow schemas then switch (reading each
     stream once for every service), or one kabupaten's / kecamatan's rows in place, or the
     live schema caught up from a position."""
     kab, kec = undot(kab) if kab else None, undot(kec) if kec else None
     if kec:
-        kab = Tenant(kab or kec[:4], kec).kab
+        try:
+            kab = Tenant(kab or kec[:4], kec).kab
+        except ValueError as exc:
+            raise CannotRun(f"--kec {kec}: {exc}") from None
     async with connect(settings) as ops:
         readsides = ops.readsides(services)
         for readside in readsides:
             await readside.migrate()
+        if kab and not await ops.store.has_stream(kab):
+            raise CannotRun(f"no log for kabupaten {kab}: nothing to replay")
         if from_seq is not None:
             if kec:
                 raise CannotRun("--from replays whole streams; --kec always replays from 1")
@@ -165,7 +181,9 @@ async def replay(
             return await _replay_tenant(readsides, kab, kec)
         names = ", ".join(r.service for r in readsides)
         print(f"{names}: rebuilding into shadow schemas (the live ones keep answering)")
-        await rebuild_all(readsides, switch=True, progress=_show)
+        factory = functools.partial(readsides_for, settings, services)
+        urls = settings.nats_servers(), settings.database_url or ""
+        await rebuild_all(readsides, progress=_show, workers=Workers(workers, factory, *urls))
         print(f"\n{names}: switched to the rebuilt read models")
     return 0
 
