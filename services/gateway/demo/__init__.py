@@ -32,16 +32,12 @@ class Loader:
     def __init__(self, http: httpx.AsyncClient) -> None:
         self.http = http
         self.slots = asyncio.Semaphore(IN_FLIGHT)
-        self.configured = 0
         self.position = 0
 
     async def write(self, method: str, path: str, key: str, body: Any = None) -> dict[str, Any]:
-        params = {"wait_for": self.configured} if self.configured else None
         headers = {"Idempotency-Key": f"demo-{sc.YEAR}-{key}"}
         async with self.slots:
-            resp = await self.http.request(
-                method, f"{API}{path}", json=body, params=params, headers=headers
-            )
+            resp = await self.http.request(method, f"{API}{path}", json=body, headers=headers)
         if resp.status_code >= 300:
             raise DemoFailed(f"{method} {path or '/'} answered {resp.status_code}: {resp.text}")
         data: dict[str, Any] = resp.json()
@@ -55,8 +51,7 @@ class Loader:
         return data
 
     async def run(self) -> None:
-        put = await self.write("PUT", "", "kecamatan", sc.kecamatan_body())
-        self.configured = int(put["position"])
+        await self.write("PUT", "", "kecamatan", sc.kecamatan_body())
         activities = await self.schedule_year()
         await asyncio.gather(
             self.report_activities(activities), self.fund_and_packages(), self.findings()
