@@ -16,6 +16,7 @@ from tests.e2e.test_api_support import (
     healthy,
     household_body,
     log_count,
+    log_head,
     new_api,
     this_month,
     today,
@@ -104,6 +105,14 @@ async def test_a_kecamatan_never_put_answers_404_on_every_other_path(
     )
     assert_error(imported, 404, "NOT_FOUND")
     assert await log_count(system, api.kab, api.kec) == 0
+
+
+async def test_a_write_answers_the_log_position_it_reached(api: Api, system: System) -> None:
+    configured = await api.configure()
+    assert configured["position"] <= await log_head(system, api.kab)
+    donated = await api.donate(10_000)
+    assert donated["position"] == await log_head(system, api.kab)
+    assert donated["position"] > configured["position"]
 
 
 async def test_wait_for_reads_your_writes(api: Api) -> None:

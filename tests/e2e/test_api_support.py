@@ -96,6 +96,15 @@ def assert_write(resp: httpx.Response, *keys: str, status: int = 200) -> dict[st
     return dict(body)
 
 
+async def log_head(system: System, kab: str) -> int:
+    """The kabupaten log's last sequence."""
+    nc = await nats.connect(system.settings.nats_servers())
+    try:
+        return int((await nc.jetstream().stream_info(f"SMART_{kab}")).state.last_seq)
+    finally:
+        await nc.close()
+
+
 async def log_count(system: System, kab: str, kec: str) -> int:
     """How many events the kecamatan has in its kabupaten's log."""
     nc = await nats.connect(system.settings.nats_servers())
