@@ -18,8 +18,9 @@ from shared.envelope import Metadata
 from shared.events.base import DomainEvent
 from shared.events.scheduler import Desa, KecamatanConfigured, kecamatan_ref
 from shared.eventstore import EventStore
-from shared.infra.cluster import NatsCluster, wait_for_jetstream
-from shared.tenancy import Tenant
+from shared.infra.cluster import NatsCluster, Tenancy, wait_for_jetstream
+from shared.tenancy import AggregateRef, Tenant
+from tests.support import TALLY, Tallied
 
 KECAMATAN = AggregateType[int]("scheduler", "kecamatan", lambda: 0, lambda n, e: n + 1)
 UNITS = ["Kantor Kecamatan", "Desa Balerejo"]
@@ -66,3 +67,33 @@ async def configure(store: EventStore, kab: str, kec: str) -> int:
         lambda _: [event],
     )
     return out.position
+
+
+def hub_with(workdir: Path, tenancy: Tenancy) -> NatsCluster:
+    """One hub server whose accounts and users come from `tenancy`."""
+    hub = NatsCluster(workdir / f"hub-{uuid.uuid4().hex[:6]}", 1, tenancy.accounts_conf())
+    hub.start()
+    return hub
+
+
+def tally(store: EventStore, kab: str, kec: str, counter: str = "c1") -> Tallier:
+    return Tallier(
+        CommandRunner(store), AggregateRef(Tenant(kab, kec), "tally", "counter", counter)
+    )
+
+
+class Tallier:
+    """Appends Tallied events to one counter aggregate, one command each."""
+
+    def __init__(self, runner: CommandRunner, ref: AggregateRef) -> None:
+        self.runner = runner
+        self.ref = ref
+
+    async def add(self, *ns: int) -> int:
+        position = 0
+        for n in ns:
+            cid = str(uuid.uuid4())
+            meta = Metadata(command_id=cid, correlation_id=cid, actor="t")
+            out = await self.runner.execute(TALLY, self.ref, meta, lambda _, n=n: [Tallied(n=n)])
+            position = out.position
+        return position
