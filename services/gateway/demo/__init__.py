@@ -13,6 +13,7 @@ import nats
 from services.gateway.auth import Role, issue_token
 from services.gateway.demo import scenario as sc
 from services.gateway.users import UserStore, new_user
+from services.gateway.web.i18n import Words
 from services.gateway.web.wilayah import KAWEDANAN_DESA
 from shared.config import Settings
 
@@ -136,10 +137,6 @@ async def _all(steps: Iterable[Awaitable[T]]) -> list[T]:
     return list(await asyncio.gather(*steps))
 
 
-def rupiah(amount: int) -> str:
-    return f"Rp {amount:,}".replace(",", ".")
-
-
 async def ensure_admin(settings: Settings) -> str:
     """A kabupaten admin to sign in with, created once; its password is shown only then."""
     nc = await nats.connect(servers=settings.nats_servers(), name="smart-demo")
@@ -170,11 +167,11 @@ async def load_demo(settings: Settings, http_port: int) -> str:
     findings = "/".join(
         str(figures["findings_by_year"].get(str(y), 0)) for y in sc.FINDINGS_PER_YEAR
     )
-    login = await ensure_admin(settings)
+    login, rp = await ensure_admin(settings), Words("id").rupiah
     return (
         f"  demo        Kawedanan {sc.YEAR}: {figures['packages_distributed']} paket "
-        f"({rupiah(figures['packages_value_idr'])}) untuk {figures['households_reached']} "
-        f"rumah tangga, donasi {rupiah(figures['donations_idr'])}, temuan 2021-2023 {findings}"
+        f"({rp(figures['packages_value_idr'])}) untuk {figures['households_reached']} "
+        f"rumah tangga, donasi {rp(figures['donations_idr'])}, temuan 2021-2023 {findings}"
         f" (log posisi {loader.position})\n"
         f"              {base}/dasbor/{sc.KAB}/{sc.KEC}?tahun={sc.YEAR}  {login}"
     )
