@@ -18,6 +18,7 @@ from shared.checkpoints import checkpoint_forever
 from shared.config import Settings
 from shared.eventstore import EventStore
 from shared.infra.local import LocalInfrastructure
+from shared.metrics import OpsServer, configure_logging
 from shared.runtime import Runtime, close_runtime, open_runtime
 
 log = logging.getLogger("smart.up")
@@ -49,6 +50,15 @@ async def stop_services(runtimes: list[Runtime]) -> None:
             await close_runtime(runtime)
 
 
+async def start_ops(settings: Settings, runtimes: list[Runtime]) -> OpsServer | None:
+    """`/metrics`, `/healthz`, `/readyz` of this process's services on SMART_METRICS_PORT."""
+    if settings.metrics_port is None:
+        return None
+    ops = OpsServer(runtimes, settings.metrics_port, settings.ready_max_lag)
+    await ops.start()
+    return ops
+
+
 async def _until_stopped() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -72,11 +82,14 @@ async def up(data_dir: Path, http_port: int, demo: bool) -> int:
             }
         )
     settings = ensure_secret(settings)
+    configure_logging(settings.log_format)
     runtimes: list[Runtime] = []
     gateway = None
+    ops: OpsServer | None = None
     signer: asyncio.Task[None] | None = None
     try:
         runtimes = await run_services(settings)
+        ops = await start_ops(settings, runtimes)
         signer = asyncio.create_task(_sign_checkpoints(settings, runtimes))
         gateway_mod = _optional("services.gateway.server")
         http_url = None
@@ -108,6 +121,8 @@ async def up(data_dir: Path, http_port: int, demo: bool) -> int:
             await asyncio.gather(signer, return_exceptions=True)
         if gateway is not None:
             await gateway.stop()
+        if ops is not None:
+            await ops.stop()
         await stop_services(runtimes)
         if local is not None:
             await asyncio.to_thread(local.stop)
@@ -126,23 +141,31 @@ async def _sign_checkpoints(settings: Settings, runtimes: list[Runtime]) -> None
 
 async def run_one(name: str) -> int:
     settings = Settings()
+    configure_logging(settings.log_format)
     if name == "audit":
         return await _run_checkpointer(settings)
+    if name == "gateway":
+        return await _run_gateway(settings)
     runtimes = await run_services(settings, only=[name])
     if not runtimes:
         print(f"no such service: {name}")
         return 2
-    print(f"{name} running against {settings.nats_url}", flush=True)
+    ops = await start_ops(settings, runtimes)
+    print(f"{name} running against {len(settings.nats_servers())} NATS server(s)", flush=True)
     try:
         await _until_stopped()
     finally:
+        if ops is not None:
+            await ops.stop()
         await stop_services(runtimes)
     return 0
 
 
 async def _run_checkpointer(settings: Settings) -> int:
     """`smart run audit`: sign checkpoints of the served kabupaten's logs periodically."""
-    nc = await nats.connect(servers=settings.nats_servers(), name="smart-audit")
+    nc = await nats.connect(
+        servers=settings.nats_servers(), name="smart-audit", max_reconnect_attempts=-1
+    )
     task = asyncio.create_task(
         checkpoint_forever(
             EventStore(nc),
@@ -158,4 +181,19 @@ async def _run_checkpointer(settings: Settings) -> int:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await nc.drain()
+    return 0
+
+
+async def _run_gateway(settings: Settings) -> int:
+    """`smart run gateway`: the HTTP API alone, on SMART_HTTP_PORT, every interface."""
+    gateway_mod = _optional("services.gateway.server")
+    if gateway_mod is None:
+        print("the gateway is not installed")
+        return 2
+    gateway = await gateway_mod.start_gateway(settings, settings.http_port, host="0.0.0.0")  # noqa: S104
+    print(f"gateway listening on port {settings.http_port}", flush=True)
+    try:
+        await _until_stopped()
+    finally:
+        await gateway.stop()
     return 0
