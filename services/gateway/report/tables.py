@@ -115,7 +115,7 @@ def packages(report: SkkReport, words: Words) -> Table:
         words("packages"),
         ("kode_desa", "desa", "paket", "nilai_rp", "rumah_tangga_terjangkau", "rumah_tangga_layak"),
         (
-            "Kode",
+            words("code"),
             *(words(k) for k in ("desa", "packages", "value", "households_reached", "eligible")),
         ),
         rows,
@@ -151,7 +151,7 @@ def hand_outs(report: SkkReport, words: Words) -> Table:
         ("bulan", "kode_desa", "desa", "paket", "nilai_rp", "rumah_tangga_terjangkau"),
         (
             words("month"),
-            "Kode",
+            words("code"),
             *(words(k) for k in ("desa", "packages", "value", "households_reached")),
         ),
         rows,

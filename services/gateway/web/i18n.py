@@ -25,6 +25,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "back": ("Kembali", "Back"),
     "choose_kec": ("Pilih kecamatan", "Choose a kecamatan"),
     "kec_code": ("Kode kecamatan", "Kecamatan code"),
+    "code": ("Kode", "Code"),
     "open": ("Buka", "Open"),
     "year": ("Tahun", "Year"),
     "month": ("Bulan", "Month"),
