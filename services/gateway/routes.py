@@ -219,7 +219,9 @@ def _operator_import_guard(call: Call, text: str) -> None:
 
 
 def import_endpoint(bridge: Bridge) -> Callable[..., Awaitable[JSONResponse]]:
-    async def households_import(request: Request, kab: str, kec: str) -> JSONResponse:
+    async def households_import(
+        request: Request, kab: str, kec: str, wait_for: int | None = WAIT
+    ) -> JSONResponse:
         call = await bridge.begin(request, kab, kec, json_body=False)
         text = await _csv_text(request, call.raw_body)
         call.raw_body = text.encode()

@@ -231,6 +231,13 @@ async def test_holding_refuses_bad_attendance_or_a_far_date(
     assert await log_count(system, api.kab, api.kec) == count
 
 
+async def test_holding_seven_days_after_the_date_is_accepted(api: Api) -> None:
+    activity = (await scheduled(api, 2024, 11))[3]
+    on = date.fromordinal(date.fromisoformat(activity["date"]).toordinal() + 7).isoformat()
+    resp = await api.post(f"/activities/{activity['id']}/held", held_body(on, 0, 0))
+    assert assert_write(resp)["status"] == "held"
+
+
 async def test_an_unknown_activity_is_not_found(api: Api) -> None:
     await scheduled(api, 2024, 12)
     unknown = "0190a3f4-0000-7000-8000-000000000000"
