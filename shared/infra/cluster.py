@@ -29,6 +29,11 @@ def _q(value: str) -> str:
     return json.dumps(value)
 
 
+def _secret(value: str) -> str:
+    """A password, or `$NAME`: a variable the server takes from its environment."""
+    return value if value.startswith("$") else _q(value)
+
+
 def _list(values: Sequence[str]) -> str:
     return "[" + ", ".join(_q(v) for v in values) + "]"
 
@@ -86,16 +91,16 @@ class Tenancy:
         for kab, password in sorted(self.kabupaten.items()):
             perms = kab_permissions(kab)
             users = [
-                f"      {{user: {_q(self.user(kab))}, password: {_q(password)}, permissions: {{"
-                f"publish: {{allow: {_list(perms['publish'])}}}, "
+                f"      {{user: {_q(self.user(kab))}, password: {_secret(password)}, "
+                f"permissions: {{publish: {{allow: {_list(perms['publish'])}}}, "
                 f"subscribe: {{allow: {_list(perms['subscribe'])}}}, "
                 "allow_responses: true}}"
             ]
-            for kec, leaf_password in sorted(self.leaves.items()):
-                if kec.startswith(kab):
-                    users.append(
-                        f"      {{user: {_q(self.leaf_user(kec))}, password: {_q(leaf_password)}}}"
-                    )
+            users += [
+                f"      {{user: {_q(self.leaf_user(kec))}, password: {_secret(secret)}}}"
+                for kec, secret in sorted(self.leaves.items())
+                if kec.startswith(kab)
+            ]
             blocks.append(
                 f"  {kab_account(kab)}: {{\n    jetstream: enabled\n"
                 f"    users: [\n{chr(10).join(users)}\n    ]\n"
@@ -108,7 +113,7 @@ class Tenancy:
             )
             blocks.append(
                 f"  {GATEWAY_ACCOUNT}: {{\n    jetstream: enabled\n"
-                f"    users: [{{user: gateway, password: {_q(self.gateway_password)}}}]\n"
+                f"    users: [{{user: gateway, password: {_secret(self.gateway_password)}}}]\n"
                 f"    imports: [{imports}]\n  }}"
             )
         return f"system_account: {SYSTEM_ACCOUNT}\naccounts: {{\n" + "\n".join(blocks) + "\n}\n"
@@ -223,7 +228,7 @@ def leaf_node(
     auth = f"{user}:{password}@" if user else ""
     urls = [u.replace("nats-leaf://", f"nats-leaf://{auth}") for u in hub_leaf_urls]
     remote = (
-        f"leafnodes {{\n  reconnect: 1\n  remotes: [{{\n    urls: {_list(urls)}\n"
+        f'leafnodes {{\n  reconnect: "1s"\n  remotes: [{{\n    urls: {_list(urls)}\n'
         '    deny_exports: ["smart.>", "smartrpc.>"]\n'
         '    deny_imports: ["smart.>", "smartrpc.>"]\n  }]\n}\n'
     )

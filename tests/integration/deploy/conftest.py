@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import nats
@@ -94,6 +94,10 @@ class Tallier:
         for n in ns:
             cid = str(uuid.uuid4())
             meta = Metadata(command_id=cid, correlation_id=cid, actor="t")
-            out = await self.runner.execute(TALLY, self.ref, meta, lambda _, n=n: [Tallied(n=n)])
+            out = await self.runner.execute(TALLY, self.ref, meta, _tallied(n))
             position = out.position
         return position
+
+
+def _tallied(n: int) -> Callable[[int], list[DomainEvent]]:
+    return lambda _: [Tallied(n=n)]

@@ -96,6 +96,7 @@ async def test_commands_survive_a_killed_and_restarted_node(
         await configure(rt.store, kab, kec)
         info = await cnc.jetstream().stream_info(stream_name(kab))
         assert info.config.num_replicas == 3
+        assert info.cluster is not None
         leader = next(n for n in cluster.nodes if n.name == info.cluster.leader)
         load = Load(cnc, kab, kec)
         start = time.monotonic()
