@@ -34,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", default=None)
         if name != "status":
             p.add_argument("--service", action="append", default=None)
+        if name == "verify":
+            p.add_argument("--kab", action="append", default=None, help="only this kabupaten")
+            p.add_argument(
+                "--digest",
+                action="append",
+                default=[],
+                metavar="SEQ:SHA256",
+                help="a digest kept outside the system (e.g. printed in a report)",
+            )
     p = sub.add_parser("token", help="print a new API token (on the last line)")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--role", required=True, choices=["admin", "camat", "operator", "auditor"])
@@ -78,9 +87,24 @@ def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
         "status": lambda: ops.status(settings),
         "dlq": lambda: ops.dlq(settings, args.action, args.id),
         "replay": lambda: ops.replay(settings, args.service),
-        "verify": lambda: ops.verify(settings, args.service),
+        "verify": lambda: ops.verify(
+            settings,
+            args.service,
+            [k.replace(".", "") for k in args.kab or []] or None,
+            _kept_digests(args.digest),
+        ),
     }
     return operations[args.command]()
+
+
+def _kept_digests(values: list[str]) -> dict[int, str]:
+    kept: dict[int, str] = {}
+    for value in values:
+        seq, _, digest = value.partition(":")
+        if not seq.isdigit() or len(digest) != 64:
+            raise CannotRun(f"--digest {value!r}: expected SEQ:SHA256 (64 hex digits)")
+        kept[int(seq)] = digest.lower()
+    return kept
 
 
 def _undot(code: str | None) -> str | None:
