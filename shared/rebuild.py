@@ -183,14 +183,15 @@ async def catch_up_all(
     end = await targets[0].readside.store.last_seq(kab)
     started, count = time.monotonic(), 0
     nc, subjects = targets[0].readside.nc, subjects or f"smart.{kab}.>"
-    async for page in read_pages(nc, stream, subjects, start, batch):
-        events = page if limit is None else [e for e in page if e.seq <= limit]
-        if not events:
-            break
-        await asyncio.gather(*(t.apply(kab, events) for t in targets))
-        count += len(events)
-        if progress:
-            progress(Progress(stream, events[-1].seq, end, count, time.monotonic() - started))
+    async with contextlib.aclosing(read_pages(nc, stream, subjects, start, batch)) as pages:
+        async for page in pages:
+            events = page if limit is None else [e for e in page if e.seq <= limit]
+            if not events:
+                break
+            await asyncio.gather(*(t.apply(kab, events) for t in targets))
+            count += len(events)
+            if progress:
+                progress(Progress(stream, events[-1].seq, end, count, time.monotonic() - started))
     return count
 
 
