@@ -25,7 +25,7 @@ from shared.envelope import Metadata
 from shared.eventstore import MAX_EVENTS_PER_APPEND, EventStore
 from shared.tenancy import Tenant
 
-EVENTS_PER_KECAMATAN_MONTH = 75
+EVENTS_PER_KECAMATAN_MONTH = 67
 FIRST_KAB = 9100
 
 
