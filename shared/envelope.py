@@ -41,8 +41,8 @@ class Envelope(BaseModel):
     event_id: UUID
     type: str = Field(min_length=1)
     schema_version: int = Field(ge=1)
-    kabupaten: str = Field(pattern=r"^\d{4}$")
-    kecamatan: str = Field(pattern=r"^\d{6}$")
+    kabupaten: str = Field(pattern=r"^[0-9]{4}$")
+    kecamatan: str = Field(pattern=r"^[0-9]{6}$")
     aggregate_type: str = Field(min_length=1)
     aggregate_id: str = Field(min_length=1)
     aggregate_version: int = Field(ge=1)

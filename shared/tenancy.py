@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_KAB = re.compile(r"^\d{4}$")
-_KEC = re.compile(r"^\d{6}$")
+_KAB = re.compile(r"^[0-9]{4}$")
+_KEC = re.compile(r"^[0-9]{6}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
 STREAM_PREFIX = "SMART_"
 SUBJECT_ROOT = "smart"

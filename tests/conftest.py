@@ -71,7 +71,8 @@ async def pool(infra: Endpoints) -> AsyncIterator[asyncpg.Pool]:
     await p.close()
 
 
-_CODES = iter(random.sample(range(1000, 10000), 9000))
+# 9xxx and Magetan (3520) are the e2e system's: it follows their streams all session long.
+_CODES = iter(random.sample([c for c in range(1000, 9000) if c != 3520], 7999))
 
 
 @pytest.fixture

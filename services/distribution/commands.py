@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.events.distribution import MONTH_PATTERN, Aid, Registry
 
-NUMBER_16 = r"^\d{16}$"
+NUMBER_16 = r"^[0-9]{16}$"
 AID_ORDER = list(Aid)
 
 

@@ -64,11 +64,17 @@ def parse_csv(text: str) -> list[Row | Rejection]:
     header = [h.strip().lower() for h in next(reader, [])]
     rows: list[Row | Rejection] = []
     start = reader.line_num + 1
-    for record in reader:
-        if any(v.strip() for v in record):
-            rows.append(_row(start, header, record))
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            rows.append(Rejection(start, None, f"Baris tidak terbaca / Unreadable line: {exc}"))
+        else:
+            if any(v.strip() for v in record):
+                rows.append(_row(start, header, record))
         start = reader.line_num + 1
-    return rows
 
 
 def invalid(line: int, exc: ValidationError) -> Rejection:

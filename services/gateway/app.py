@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from nats.aio.client import Client as NATS
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.gateway.bridge import Bridge, error_response
 from services.gateway.idempotency import IdempotencyStore
@@ -63,6 +64,21 @@ def create_app(nc: NATS, secret: str, *, replicas: int = 1) -> FastAPI:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         return error_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = "NOT_FOUND" if exc.status_code == 404 else "HTTP_ERROR"
+        return JSONResponse(
+            {
+                "error": {
+                    "code": code,
+                    "message": f"Permintaan tidak dapat dilayani ({exc.detail})",
+                    "message_en": f"The request cannot be served ({exc.detail})",
+                }
+            },
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -213,19 +213,14 @@ def _endpoint(bridge: Bridge, route: Route) -> Callable[..., Awaitable[JSONRespo
     return endpoint
 
 
-def _operator_import_guard(call: Call, text: str) -> None:
-    """Kept for the dashboard's import form, which shares the API's check."""
-    check_import_rows(call.claims, text)
-
-
 def import_endpoint(bridge: Bridge) -> Callable[..., Awaitable[JSONResponse]]:
     async def households_import(
         request: Request, kab: str, kec: str, wait_for: int | None = WAIT
     ) -> JSONResponse:
         call = await bridge.begin(request, kab, kec, json_body=False)
-        text = await _csv_text(request, call.raw_body)
+        text = await csv_text(request, call.raw_body)
         call.raw_body = text.encode()
-        _operator_import_guard(call, text)
+        check_import_rows(call.claims, text)
         return await bridge.forward(
             request, call, "distribution", "household_import", body={"csv": text}
         )
@@ -233,7 +228,7 @@ def import_endpoint(bridge: Bridge) -> Callable[..., Awaitable[JSONResponse]]:
     return households_import
 
 
-async def _csv_text(request: Request, raw: bytes) -> str:
+async def csv_text(request: Request, raw: bytes) -> str:
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
         form = await request.form()

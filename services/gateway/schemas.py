@@ -21,7 +21,7 @@ Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=4000)]
 Kind = Literal["SENAM", "JALAN_JALAN", "BERSIH_BERSIH", "SHOLAWATAN_BERBAGI", "SERASA_DESA"]
 AidName = Literal["PKH", "BPNT", "BLT_DD", "PBI_JK", "OTHER"]
-DESA_CODE = r"^\d{2}\.?\d{2}\.?\d{2}\.?\d{4}$"
+DESA_CODE = r"^[0-9]{2}\.?[0-9]{2}\.?[0-9]{2}\.?[0-9]{4}$"
 
 
 class _Doc(BaseModel):
@@ -81,8 +81,8 @@ class ProcurementBody(_Doc):
 
 
 class HouseholdBody(_Doc):
-    no_kk: str = Field(pattern=r"^\d{16}$")
-    nik: str = Field(pattern=r"^\d{16}$")
+    no_kk: str = Field(pattern=r"^[0-9]{16}$")
+    nik: str = Field(pattern=r"^[0-9]{16}$")
     name: Text
     desa: str = Field(pattern=DESA_CODE)
     address: str = Field(min_length=1, max_length=500)
@@ -99,7 +99,7 @@ class AidBody(_Doc):
 
 class RoundBody(_Doc):
     desa: str = Field(pattern=DESA_CODE)
-    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    month: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")
     quota: int = Field(ge=1, le=100_000)
 
 

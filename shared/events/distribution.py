@@ -13,7 +13,7 @@ from shared.tenancy import AggregateRef, Tenant
 SERVICE = "distribution"
 HOUSEHOLD_AGGREGATE = "household"
 LEDGER_AGGREGATE = "ledger"
-MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 HMAC_PATTERN = r"^[0-9a-f]{64}$"
 
 

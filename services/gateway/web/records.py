@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 from services.gateway.auth import Forbidden, Role, check_import_rows, operator_writes_allowed
 from services.gateway.report import FORMATS, render
 from services.gateway.report.data import gather, reply_data, summary
-from services.gateway.routes import _csv_text
+from services.gateway.routes import csv_text
 from services.gateway.web.render import Area, Web, WebRoute, open_page, words_of, year_param
 from shared.errors import InvalidInput
 from shared.tenancy import dot
@@ -48,7 +48,7 @@ async def import_file(request: Request, kab: str, kec: str) -> Response:
     """The same import as the API's, by the signed-in user; the answer per line."""
     web, area, _ = await open_page(request, kab, kec, write=True)
     operator_writes_allowed(area.claims, "households")
-    text = await _csv_text(request, b"")
+    text = await csv_text(request, b"")
     check_import_rows(area.claims, text)
     reply = await web.bridge.rpc(area.call, "distribution", "household_import", body={"csv": text})
     return web.render(request, "import.html", area=area, nav="import", result=reply_data(reply))
