@@ -135,6 +135,14 @@ async def record_dead_letter(
     await save_checkpoint(conn, projection, stream, event.seq)
 
 
+def _raise_if_cancelling() -> None:
+    """Python 3.11's wait_for can swallow a cancellation that arrives with a message: a
+    projector told to stop must stop, not fetch again."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class Projector:
     """Follows one stream for one projection while this replica holds its lock."""
 
@@ -206,7 +214,9 @@ class Projector:
                         self.settings.batch, timeout=self.settings.fetch_timeout_s
                     )
                 except TimeoutError:  # nats-py raises both its own and asyncio's
+                    _raise_if_cancelling()
                     continue
+                _raise_if_cancelling()
                 await self.process(msgs)
         finally:
             await sub.unsubscribe()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -71,11 +70,11 @@ class ReadSide:
 
     async def stop(self) -> None:
         tasks = [*self._tasks.values(), *([self._discovery] if self._discovery else [])]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        while tasks:
+            for task in tasks:
+                task.cancel()
+            await asyncio.wait(tasks, timeout=2.0)
+            tasks = [task for task in tasks if not task.done()]
         self._tasks.clear()
         if self._lock_conn is not None:
             await self.pool.release(self._lock_conn)  # type: ignore[arg-type]

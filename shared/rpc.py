@@ -19,6 +19,9 @@ from shared.tenancy import Tenant, check_token
 log = logging.getLogger("smart.rpc")
 RPC_ROOT = "smartrpc"
 NO_RESPONDER_RETRIES = 10
+RPC_WORKERS = 16
+"""Requests one replica handles at once per RPC name: a read waiting on `wait_for` must not
+hold up the others (commands on one aggregate still queue in the CommandRunner)."""
 
 
 def rpc_subject(kab: str, service: str, name: str) -> str:

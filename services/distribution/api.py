@@ -11,10 +11,9 @@ from services.distribution.commands import YearQuery
 from services.distribution.handlers import Service, path_id
 from shared.clock import jakarta_today
 from shared.events.distribution import SERVICE
-from shared.rpc import RpcReply, RpcRequest, answer, rpc_pattern
+from shared.rpc import RPC_WORKERS, RpcReply, RpcRequest, answer, rpc_pattern
 
 Handler = Callable[[Service, RpcRequest], Awaitable[RpcReply]]
-WORKERS_PER_RPC = 16
 
 
 def year_of(req: RpcRequest) -> int:
@@ -115,5 +114,5 @@ def build_router(svc: Service) -> NatsRouter:
         for name, handler in routes.items():
             subject = rpc_pattern(SERVICE, name)
             endpoint = _endpoint(svc, name, handler, query=query)
-            router.subscriber(subject, queue=SERVICE, max_workers=WORKERS_PER_RPC)(endpoint)
+            router.subscriber(subject, queue=SERVICE, max_workers=RPC_WORKERS)(endpoint)
     return router
