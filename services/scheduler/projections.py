@@ -106,7 +106,7 @@ class CalendarProjection:
 
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         facts = _facts(events)
-        rows = await self._stored(conn, [e for _, _, e in facts])
+        rows = await self._stored(conn, facts)
         for kab, kec, event in facts:
             if isinstance(event, ActivityScheduled):
                 rows[(kab, kec, event.activity_id)] = {**_row(kab, kec, planned(event)), **NOT_HELD}
@@ -126,9 +126,19 @@ class CalendarProjection:
         )
 
     @staticmethod
-    async def _stored(conn: DbConn, events: list[DomainEvent]) -> dict[Key, dict[str, Any]]:
-        ids = sorted({e.activity_id for e in events if isinstance(e, ActivityChange)})
-        found = await conn.fetch("select * from calendar where activity_id = any($1::text[])", ids)
+    async def _stored(
+        conn: DbConn, facts: list[tuple[str, str, DomainEvent]]
+    ) -> dict[Key, dict[str, Any]]:
+        """The changed activities' rows, found through the primary key (activity ids are
+        unique per kecamatan), so a page costs the same however long the calendar is."""
+        keys = {(kab, kec, e.activity_id) for kab, kec, e in facts if isinstance(e, ActivityChange)}
+        found = await conn.fetch(
+            "select * from calendar where kab = any($1::text[]) and kec = any($2::text[])"
+            " and activity_id = any($3::text[])",
+            sorted({k[0] for k in keys}),
+            sorted({k[1] for k in keys}),
+            sorted({k[2] for k in keys}),
+        )
         return {(r["kab"], r["kec"], r["activity_id"]): dict(r) for r in found}
 
 
