@@ -33,10 +33,11 @@ def workdir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def cluster(workdir: Path) -> Iterator[NatsCluster]:
-    """Three routed JetStream nodes, no accounts: the cluster of a kabupaten deployment."""
-    nodes = NatsCluster(workdir / "cluster", 3)
+    """Three routed JetStream nodes, no accounts, fresh for each test (a test may leave one
+    node recovering): the cluster of a kabupaten deployment."""
+    nodes = NatsCluster(workdir / f"cluster-{uuid.uuid4().hex[:6]}", 3)
     nodes.start()
     yield nodes
     nodes.stop()

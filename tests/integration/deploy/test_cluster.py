@@ -82,41 +82,20 @@ class Load:
             await self.send(str(uuid.uuid4()), 1000 * n + i)
 
 
-async def command_ids(nc: NATS, kab: str) -> Counter[str]:
-    seen: Counter[str] = Counter()
-    async for page in read_pages(nc, stream_name(kab), f"smart.{kab}.*.donations.>"):
-        seen.update(e.envelope.command_id for e in page)
-    return seen
-
-
-async def test_commands_survive_a_killed_and_restarted_node(
-    cluster: NatsCluster, cnc: NATS, infra: Endpoints, kab: str, kec: str
-) -> None:
-    async with running(SPEC, cluster_settings(cluster, infra, kab)) as rt:
-        await configure(rt.store, kab, kec)
-        info = await cnc.jetstream().stream_info(stream_name(kab))
-        assert info.config.num_replicas == 3
-        assert info.cluster is not None
-        leader = next(n for n in cluster.nodes if n.name == info.cluster.leader)
-        load = Load(cnc, kab, kec)
-        start = time.monotonic()
-        workers = [asyncio.create_task(load.worker(start + 7, n)) for n in range(4)]
-        await asyncio.sleep(1.5)
-        before_kill = len(load.acked)
-        killed_at = time.monotonic()
-        await asyncio.to_thread(leader.kill)
-        await asyncio.sleep(2.0)
-        await asyncio.to_thread(leader.start)
-        await asyncio.gather(*workers)
-        await load.retry_unacked(time.monotonic() + 30)
-
-        assert before_kill > 0
-        assert any(t > killed_at for t, _ in load.acked.values()), "no command after the kill"
-        stored = await command_ids(cnc, kab)
-        assert set(load.acked) == set(stored)
-        assert all(n == 1 for n in stored.values()), "a command appended twice"
-        receipts = [r.data["receipt_no"] for _, r in load.acked.values()]
-        assert len(set(receipts)) == len(receipts)
+async def command_ids(nc: NATS, kab: str, attempts: int = 3) -> Counter[str]:
+    """How often each command id is in the stream (a read retried while the restarted node
+    may still answer API requests slowly)."""
+    for attempt in range(attempts):
+        seen: Counter[str] = Counter()
+        try:
+            async for page in read_pages(nc, stream_name(kab), f"smart.{kab}.*.donations.>"):
+                seen.update(e.envelope.command_id for e in page)
+        except TimeoutError:
+            if attempt == attempts - 1:
+                raise
+            continue
+        return seen
+    raise AssertionError("unreachable")
 
 
 async def donate(nc: NATS, kab: str, kec: str, amounts: list[int]) -> int:
@@ -156,3 +135,33 @@ async def test_two_replicas_share_the_commands_and_apply_each_event_once(
             return bool(fund.data["donated_idr"] == expected)
 
         await eventually(fund_complete, timeout=20)
+
+
+async def test_commands_survive_a_killed_and_restarted_node(
+    cluster: NatsCluster, cnc: NATS, infra: Endpoints, kab: str, kec: str
+) -> None:
+    async with running(SPEC, cluster_settings(cluster, infra, kab)) as rt:
+        await configure(rt.store, kab, kec)
+        info = await cnc.jetstream().stream_info(stream_name(kab))
+        assert info.config.num_replicas == 3
+        assert info.cluster is not None
+        leader = next(n for n in cluster.nodes if n.name == info.cluster.leader)
+        load = Load(cnc, kab, kec)
+        start = time.monotonic()
+        workers = [asyncio.create_task(load.worker(start + 7, n)) for n in range(4)]
+        await asyncio.sleep(1.5)
+        before_kill = len(load.acked)
+        killed_at = time.monotonic()
+        await asyncio.to_thread(leader.kill)
+        await asyncio.sleep(2.0)
+        await asyncio.to_thread(leader.start)
+        await asyncio.gather(*workers)
+        await load.retry_unacked(time.monotonic() + 30)
+
+        assert before_kill > 0
+        assert any(t > killed_at for t, _ in load.acked.values()), "no command after the kill"
+        stored = await command_ids(cnc, kab)
+        assert set(load.acked) == set(stored)
+        assert all(n == 1 for n in stored.values()), "a command appended twice"
+        receipts = [r.data["receipt_no"] for _, r in load.acked.values()]
+        assert len(set(receipts)) == len(receipts)
