@@ -99,6 +99,8 @@ class ReadSide:
         """Start this service's projectors on the kabupaten's stream, if it exists."""
         if self._lock_conn is None:
             raise RuntimeError("read side not started")
+        if self.kabupaten is not None and kab not in self.kabupaten:
+            return False
         if all((kab, p.name) in self._tasks for p in self.projections):
             return True
         try:

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from faststream.nats import NatsRouter
 from nats.aio.client import Client as NATS
 from nats.errors import NoRespondersError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -110,6 +111,24 @@ async def answer(work: Callable[[], Awaitable[RpcReply]]) -> RpcReply:
                 "message_en": "The server failed to handle the request",
             },
         )
+
+
+def subscribe(
+    router: NatsRouter,
+    kabupaten: list[str] | None,
+    service: str,
+    name: str,
+    endpoint: Callable[[RpcRequest], Awaitable[RpcReply]],
+) -> None:
+    """Serve one RPC: for the kabupaten this process serves only (None: every one), in the
+    service's queue group, several requests at a time."""
+    subjects = (
+        [rpc_subject(k, service, name) for k in kabupaten]
+        if kabupaten
+        else [rpc_pattern(service, name)]
+    )
+    for subject in subjects:
+        router.subscriber(subject, queue=service, max_workers=RPC_WORKERS)(endpoint)
 
 
 async def call(

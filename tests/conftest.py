@@ -19,6 +19,8 @@ from shared.config import Settings
 from shared.infra.containers import containers, docker_available
 from shared.infra.local import Endpoints, LocalInfrastructure
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 @pytest.fixture(scope="session")
 def infra() -> Iterator[Endpoints]:
@@ -84,3 +86,15 @@ def kab() -> str:
 @pytest.fixture
 def kec(kab: str) -> str:
     return f"{kab}{random.randint(10, 99)}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Unit, then integration, then e2e: the e2e system lives until the session ends, so it
+    must start after every integration test's own services have stopped."""
+    rank = {"unit": 0, "integration": 1, "e2e": 2}
+
+    def suite(item: pytest.Item) -> int:
+        parts = item.path.relative_to(ROOT).parts if item.path.is_relative_to(ROOT) else ()
+        return rank.get(parts[1], 1) if len(parts) > 2 and parts[0] == "tests" else 1
+
+    items.sort(key=suite)

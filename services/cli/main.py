@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", default=None)
         if name != "status":
             p.add_argument("--service", action="append", default=None)
+        if name == "replay":
+            ops.add_replay_options(p)
         if name == "verify":
             p.add_argument("--kab", action="append", default=None, help="only this kabupaten")
             p.add_argument(
@@ -86,7 +88,9 @@ def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
     operations = {
         "status": lambda: ops.status(settings),
         "dlq": lambda: ops.dlq(settings, args.action, args.id),
-        "replay": lambda: ops.replay(settings, args.service),
+        "replay": lambda: ops.replay(
+            settings, args.service, args.kab, args.kec, args.from_seq, args.workers
+        ),
         "verify": lambda: ops.verify(
             settings,
             args.service,

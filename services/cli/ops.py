@@ -179,6 +179,11 @@ async def replay(
             return await _replay_from(ops, readsides, from_seq, kab)
         if kab:
             return await _replay_tenant(readsides, kab, kec)
+        if settings.served_kabupaten() is not None:
+            raise CannotRun(
+                "a full replay rebuilds every kabupaten's rows, but SMART_KABUPATEN limits this"
+                " process to some: unset it, or replay one with --kab"
+            )
         names = ", ".join(r.service for r in readsides)
         print(f"{names}: rebuilding into shadow schemas (the live ones keep answering)")
         factory = functools.partial(readsides_for, settings, services)

@@ -11,7 +11,7 @@ from services.distribution.commands import YearQuery
 from services.distribution.handlers import Service, path_id
 from shared.clock import jakarta_today
 from shared.events.distribution import SERVICE
-from shared.rpc import RPC_WORKERS, RpcReply, RpcRequest, answer, rpc_pattern
+from shared.rpc import RpcReply, RpcRequest, answer, subscribe
 
 Handler = Callable[[Service, RpcRequest], Awaitable[RpcReply]]
 
@@ -112,7 +112,6 @@ def build_router(svc: Service) -> NatsRouter:
     router = NatsRouter()
     for routes, query in ((COMMANDS, False), (QUERIES, True)):
         for name, handler in routes.items():
-            subject = rpc_pattern(SERVICE, name)
             endpoint = _endpoint(svc, name, handler, query=query)
-            router.subscriber(subject, queue=SERVICE, max_workers=RPC_WORKERS)(endpoint)
+            subscribe(router, svc.rt.settings.served_kabupaten(), SERVICE, name, endpoint)
     return router

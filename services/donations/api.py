@@ -10,7 +10,7 @@ from services.donations import handlers, reads
 from services.donations.config import DonationsSettings
 from services.donations.handlers import Deps
 from shared.events.donations import SERVICE
-from shared.rpc import RPC_WORKERS, RpcReply, RpcRequest, answer, rpc_pattern
+from shared.rpc import RpcReply, RpcRequest, answer, subscribe
 from shared.runtime import Runtime
 
 Handler = Callable[[Deps, RpcRequest], Awaitable[RpcReply]]
@@ -41,7 +41,7 @@ def build_router(rt: Runtime, settings: DonationsSettings | None = None) -> Nats
     deps = Deps.build(rt, settings or DonationsSettings())
     router = NatsRouter()
     for name, handler in RPCS.items():
-        router.subscriber(rpc_pattern(SERVICE, name), queue=SERVICE, max_workers=RPC_WORKERS)(
-            _endpoint(deps, name, handler)
+        subscribe(
+            router, rt.settings.served_kabupaten(), SERVICE, name, _endpoint(deps, name, handler)
         )
     return router

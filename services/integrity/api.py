@@ -10,7 +10,7 @@ from services.integrity import handlers, reads
 from services.integrity.config import IntegritySettings
 from services.integrity.handlers import Service
 from shared.events.integrity import SERVICE
-from shared.rpc import RPC_WORKERS, RpcReply, RpcRequest, answer, rpc_pattern
+from shared.rpc import RpcReply, RpcRequest, answer, subscribe
 from shared.runtime import Runtime
 
 Handler = Callable[[Service, RpcRequest], Awaitable[RpcReply]]
@@ -43,7 +43,7 @@ def build_router(rt: Runtime, settings: IntegritySettings | None = None) -> Nats
     svc = Service.build(rt, settings or IntegritySettings())
     router = NatsRouter()
     for name, handler in RPCS.items():
-        router.subscriber(rpc_pattern(SERVICE, name), queue=SERVICE, max_workers=RPC_WORKERS)(
-            _endpoint(svc, name, handler)
+        subscribe(
+            router, rt.settings.served_kabupaten(), SERVICE, name, _endpoint(svc, name, handler)
         )
     return router

@@ -8,7 +8,7 @@ from faststream.nats import NatsRouter
 
 from services.scheduler import handlers, queries
 from shared.events.scheduler import SERVICE
-from shared.rpc import RPC_WORKERS, RpcReply, RpcRequest, answer, rpc_pattern
+from shared.rpc import RpcReply, RpcRequest, answer, subscribe
 from shared.runtime import Runtime
 
 Handler = Callable[[Runtime, RpcRequest], Awaitable[RpcReply]]
@@ -44,4 +44,4 @@ def _route(router: NatsRouter, rt: Runtime, name: str, handler: Handler) -> None
         return await answer(work)
 
     endpoint.__name__ = f"scheduler_{name}"
-    router.subscriber(rpc_pattern(SERVICE, name), queue=SERVICE, max_workers=RPC_WORKERS)(endpoint)
+    subscribe(router, rt.settings.served_kabupaten(), SERVICE, name, endpoint)

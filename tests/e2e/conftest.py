@@ -41,7 +41,10 @@ class System:
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def system(infra: Endpoints) -> AsyncIterator[System]:
     settings = Settings(
-        nats_url=infra.nats_url, database_url=infra.database_url, secret_key=SECRET, kabupaten="*"
+        nats_url=infra.nats_url,
+        database_url=infra.database_url,
+        secret_key=SECRET,
+        kabupaten=",".join(E2E_KABUPATEN),
     )
     runtimes = await run_services(settings)
     port = free_port()
