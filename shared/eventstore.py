@@ -18,6 +18,7 @@ from shared.logreader import StoredEvent, direct_get_page, direct_pages
 from shared.tenancy import AggregateRef, stream_name, stream_subjects
 
 WRONG_LAST_SEQUENCE = 10071
+WRONG_LAST_SEQUENCE_CODES = frozenset({WRONG_LAST_SEQUENCE, 10164})  # 10164: replicated
 DUPLICATE_IN_BATCH = 10201
 MAX_EVENTS_PER_APPEND = 500
 
@@ -184,7 +185,7 @@ class EventStore:
     def _refusal(
         ref: AggregateRef, headers: dict[str, str], code: int | None, text: str | None
     ) -> Exception:
-        if code == WRONG_LAST_SEQUENCE:
+        if code in WRONG_LAST_SEQUENCE_CODES:
             expected = int(headers.get("Nats-Expected-Last-Subject-Sequence", "0"))
             return ConcurrencyConflict(ref.subject, expected)
         return AppendRefused(f"{ref.subject}: JetStream refused the append ({code}: {text})")

@@ -14,16 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from faststream import BaseMiddleware
 
-from shared.eventstore import WRONG_LAST_SEQUENCE, Appended, EventStore
+from shared.eventstore import Appended, EventStore
 
 if TYPE_CHECKING:
     from faststream.message import StreamMessage
 
     from shared.runtime import Runtime
-    from shared.tenancy import AggregateRef
 
 log = logging.getLogger("smart.metrics")
-WRONG_LAST_SEQUENCE_CLUSTERED = 10164
 Labels = tuple[tuple[str, str], ...]
 _HELP = {
     "smart_commands_total": ("counter", "RPC requests handled, by service, name and outcome."),
@@ -96,15 +94,6 @@ class MeteredEventStore(EventStore):
         if not appended.duplicate and appended.events:
             self.metrics.inc("smart_events_appended_total", len(appended.events))
         return appended
-
-    @staticmethod
-    def _refusal(
-        ref: AggregateRef, headers: dict[str, str], code: int | None, text: str | None
-    ) -> Exception:
-        """A replicated stream says 'wrong last sequence' with another code: still a conflict."""
-        if code == WRONG_LAST_SEQUENCE_CLUSTERED:
-            code = WRONG_LAST_SEQUENCE
-        return EventStore._refusal(ref, headers, code, text)
 
 
 def _line(name: str, labels: Labels, value: float) -> str:

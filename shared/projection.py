@@ -20,6 +20,7 @@ import asyncpg
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 
 from shared.db import DbConn, advisory_key, ident
@@ -27,6 +28,7 @@ from shared.logreader import StoredEvent
 from shared.tenancy import stream_name
 
 log = logging.getLogger("smart.projection")
+DRAIN_TIMEOUT_S = 0.05
 
 
 class Projection(Protocol):
@@ -209,17 +211,24 @@ class Projector:
         sub = await self.js.pull_subscribe_bind(self.durable, self.stream)
         try:
             while True:
-                try:
-                    msgs = await sub.fetch(
-                        self.settings.batch, timeout=self.settings.fetch_timeout_s
-                    )
-                except TimeoutError:  # nats-py raises both its own and asyncio's
-                    _raise_if_cancelling()
-                    continue
+                msgs = await self._next_batch(sub)
                 _raise_if_cancelling()
-                await self.process(msgs)
+                if msgs:
+                    await self.process(msgs)
         finally:
             await sub.unsubscribe()
+
+    async def _next_batch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
+        """What is there now, up to a batch; else wait for the next event. (A pull for a
+        whole batch would hold its answer until the batch fills or the request expires.)"""
+        try:
+            return await sub.fetch(self.settings.batch, timeout=DRAIN_TIMEOUT_S)
+        except TimeoutError:  # nats-py raises both its own and asyncio's
+            pass
+        try:
+            return await sub.fetch(1, timeout=self.settings.fetch_timeout_s)
+        except TimeoutError:
+            return []
 
     async def process(self, msgs: list[Msg]) -> None:
         items = [(m, StoredEvent(m.metadata.sequence.stream, m.subject, m.data)) for m in msgs]

@@ -124,17 +124,24 @@ class ReadSide:
         if not await self.follow(kab) or await self.store.last_seq(kab) < position:
             return False
         for projection in self.projections:
-            if await self.checkpoints.position(projection.name, stream) >= position:
-                continue
-            try:
-                info = await self.store.js.consumer_info(
-                    stream, f"{self.service}__{projection.name}"
-                )
-            except NotFoundError:
-                return False
-            if info.num_pending or info.num_ack_pending:
+            done = await self.checkpoints.position(projection.name, stream)
+            if done < position and await self._unapplied(kab, projection, done, position):
                 return False
         return True
+
+    async def _unapplied(self, kab: str, projection: Projection, done: int, upto: int) -> bool:
+        """Is there an event for `projection` in (done, upto]? Asked of the stream leader,
+        which holds every acknowledged event (a replica or a consumer may lag)."""
+        for subject in projection.filters(kab):
+            try:
+                msg = await self.store.js.get_msg(
+                    stream_name(kab), seq=done + 1, subject=subject, next=True
+                )
+            except NotFoundError:
+                continue
+            if msg.seq is not None and msg.seq <= upto:
+                return True
+        return False
 
     async def wait_for(self, kab: str, position: int | None, timeout: float = 10.0) -> None:
         """Return once every projection has applied all its events up to `position`."""

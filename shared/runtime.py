@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import asyncpg
 import nats
+import nats.errors
 from faststream.nats import NatsBroker, NatsRouter
 from nats.aio.client import Client as NATS
 
@@ -21,6 +23,7 @@ from shared.projection import Projection, ProjectorSettings
 from shared.readside import ReadSide
 
 log = logging.getLogger("smart.runtime")
+DRAIN_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -134,4 +137,7 @@ async def close_runtime(runtime: Runtime) -> None:
         await runtime.broker.stop()
     await runtime.readside.stop()
     await runtime.pool.close()
-    await runtime.nc.drain()
+    try:
+        await asyncio.wait_for(runtime.nc.drain(), DRAIN_TIMEOUT_S)
+    except (TimeoutError, nats.errors.Error):
+        await runtime.nc.close()
