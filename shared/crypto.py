@@ -111,7 +111,7 @@ class KeyStore:
 
 
 def mask_number(number: str) -> str:
-    """`3520010101900001` -> `3520********0001`: first 4 and last 4 digits."""
+    """A 16-digit number keeps its first 4 and last 4 digits: `1234********7890`."""
     if len(number) <= 8:
         return "*" * len(number)
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
