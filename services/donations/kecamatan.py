@@ -1,59 +1,15 @@
-"""The kecamatan's set-up as the scheduler last published it: does it exist, its units."""
+"""The kecamatan's units, from the set-up the scheduler last published."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from shared.errors import DomainError
-from shared.events.scheduler import KecamatanConfigured, kecamatan_ref
-from shared.eventstore import EventStore
+from shared.kecamatan import KecamatanDirectory, KecamatanNotFound
 from shared.tenancy import Tenant
 
 
-class KecamatanNotFound(DomainError):
-    status = 404
-
-    def __init__(self, tenant: Tenant) -> None:
-        super().__init__(
-            "NOT_FOUND",
-            f"Kecamatan {tenant.kec_dotted} belum dikonfigurasi",
-            f"Kecamatan {tenant.kec_dotted} has not been configured",
-        )
-
-
-@dataclass(frozen=True)
-class _Seen:
-    last_seq: int = 0
-    config: KecamatanConfigured | None = None
-
-
-class Kecamatans:
-    """Reads each kecamatan's aggregate from the log, remembering what it has seen."""
-
-    def __init__(self, store: EventStore) -> None:
-        self.store = store
-        self._seen: dict[str, _Seen] = {}
-
+class Kecamatans(KecamatanDirectory):
     async def units(self, tenant: Tenant) -> tuple[str, ...]:
         """The current units; 404 when the kecamatan was never configured."""
-        config = await self.current(tenant)
-        if config is None:
-            raise KecamatanNotFound(tenant)
-        return tuple(config.units)
+        return tuple((await self.require(tenant)).units)
 
-    async def current(self, tenant: Tenant) -> KecamatanConfigured | None:
-        ref = kecamatan_ref(tenant)
-        seen = self._seen.get(ref.subject, _Seen())
-        fresh = await self.store.load(ref, after_seq=seen.last_seq)
-        if not fresh:
-            return seen.config
-        config = seen.config
-        for stored in fresh:
-            if stored.envelope.type == KecamatanConfigured.type_name():
-                event = stored.event
-                if isinstance(event, KecamatanConfigured):
-                    config = event
-        latest = self._seen.get(ref.subject)
-        if latest is None or latest.last_seq < fresh[-1].seq:
-            self._seen[ref.subject] = _Seen(fresh[-1].seq, config)
-        return config
+
+__all__ = ["KecamatanNotFound", "Kecamatans"]
