@@ -13,7 +13,6 @@ from nats.aio.client import Client
 from nats.js.api import StorageType
 from nats.js.errors import (
     BadRequestError,
-    BucketNotFoundError,
     KeyNotFoundError,
     KeyWrongLastSequenceError,
 )
@@ -21,6 +20,7 @@ from nats.js.kv import KeyValue
 
 from services.distribution.refusals import DistributionError
 from shared.events.distribution import SERVICE, HouseholdForgotten, HouseholdRegistered
+from shared.kv import open_bucket
 from shared.logreader import read_pages
 from shared.tenancy import stream_name
 
@@ -78,12 +78,9 @@ class Claims:
         if kv is not None:
             return kv
         name = f"{SERVICE}_claims_{kab}"
-        try:
-            kv = await self.js.key_value(name)
-        except BucketNotFoundError:
-            kv = await self.js.create_key_value(
-                bucket=name, history=1, storage=StorageType.FILE, replicas=self.replicas
-            )
+        kv = await open_bucket(
+            self.js, name, history=1, storage=StorageType.FILE, replicas=self.replicas
+        )
         try:
             await kv.get(SEEDED)
         except KeyNotFoundError:

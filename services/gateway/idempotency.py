@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from nats.js.client import JetStreamContext
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
+
+from shared.kv import open_bucket
 
 BUCKET = "SMART_IDEMPOTENCY"
 KEEP_S = 7 * 86400 + 3600
@@ -40,12 +42,9 @@ class IdempotencyStore:
 
     async def _bucket(self) -> KeyValue:
         if self._kv is None:
-            try:
-                self._kv = await self.js.key_value(BUCKET)
-            except BucketNotFoundError:
-                self._kv = await self.js.create_key_value(
-                    bucket=BUCKET, ttl=KEEP_S, history=1, replicas=self.replicas
-                )
+            self._kv = await open_bucket(
+                self.js, BUCKET, ttl=KEEP_S, history=1, replicas=self.replicas
+            )
         return self._kv
 
     async def recall(self, scope: str) -> Remembered | None:

@@ -11,12 +11,13 @@ import nats
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from nats.js.client import JetStreamContext
-from nats.js.errors import BucketNotFoundError, KeyNotFoundError, KeyWrongLastSequenceError
+from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from services.gateway.auth import Role
 from shared.config import Settings
+from shared.kv import open_bucket
 from shared.tenancy import undot
 
 BUCKET = "SMART_USERS"
@@ -104,12 +105,7 @@ class UserStore:
 
     async def _bucket(self) -> KeyValue:
         if self._kv is None:
-            try:
-                self._kv = await self.js.key_value(BUCKET)
-            except BucketNotFoundError:
-                self._kv = await self.js.create_key_value(
-                    bucket=BUCKET, history=5, replicas=self.replicas
-                )
+            self._kv = await open_bucket(self.js, BUCKET, history=5, replicas=self.replicas)
         return self._kv
 
     async def add(self, user: User) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -61,3 +62,14 @@ def tenant() -> tuple[str, str]:
     """A fresh kecamatan (kab, kec) of the kabupaten the e2e system serves."""
     kec = next(_KECAMATAN)
     return kec[:4], kec
+
+
+@pytest_asyncio.fixture
+async def api(system: System, tenant: tuple[str, str]) -> AsyncIterator[Any]:
+    """An admin client of a fresh, configured kecamatan (tests/e2e/test_api_support.py)."""
+    from tests.e2e.test_api_support import new_api  # noqa: PLC0415 - it imports this module
+
+    client = new_api(system, tenant)
+    async with client.client:
+        await client.configure()
+        yield client

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 
 from services.gateway.auth import Role, issue_token
 from tests.e2e.conftest import SECRET, System
@@ -16,20 +13,11 @@ from tests.e2e.test_api_support import (
     household_body,
     kecamatan_body,
     log_count,
-    new_api,
     this_month,
     today,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture
-async def api(system: System, tenant: tuple[str, str]) -> AsyncIterator[Api]:
-    api = new_api(system, tenant)
-    async with api.client:
-        await api.configure()
-        yield api
 
 
 def undot(code: str) -> str:

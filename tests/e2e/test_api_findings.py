@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from tests.e2e.conftest import System
 from tests.e2e.test_api_support import (
@@ -16,21 +14,12 @@ from tests.e2e.test_api_support import (
     assert_error,
     assert_write,
     log_count,
-    new_api,
     today,
 )
 
 pytestmark = pytest.mark.e2e
 
 UNKNOWN = "0190a3f4-0000-7000-8000-0000000000cc"
-
-
-@pytest_asyncio.fixture
-async def api(system: System, tenant: tuple[str, str]) -> AsyncIterator[Api]:
-    api = new_api(system, tenant)
-    async with api.client:
-        await api.configure()
-        yield api
 
 
 def finding_body(**overrides: Any) -> dict[str, Any]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from tests.e2e.conftest import System
 from tests.e2e.test_api_support import (
@@ -16,19 +14,10 @@ from tests.e2e.test_api_support import (
     assert_error,
     assert_write,
     log_count,
-    new_api,
     today,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture
-async def api(system: System, tenant: tuple[str, str]) -> AsyncIterator[Api]:
-    api = new_api(system, tenant)
-    async with api.client:
-        await api.configure()
-        yield api
 
 
 async def fund(api: Api, position: int) -> dict[str, Any]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from tests.e2e.conftest import System
 from tests.e2e.test_api_support import (
@@ -18,7 +16,6 @@ from tests.e2e.test_api_support import (
     household_body,
     kecamatan_body,
     log_count,
-    new_api,
     today,
 )
 
@@ -26,14 +23,6 @@ pytestmark = pytest.mark.e2e
 
 UNKNOWN = "0190a3f4-0000-7000-8000-0000000000aa"
 COLUMNS = ("no_kk", "nik", "name", "desa", "address", "desil", "registry", "snapshot_date", "aid")
-
-
-@pytest_asyncio.fixture
-async def api(system: System, tenant: tuple[str, str]) -> AsyncIterator[Api]:
-    api = new_api(system, tenant)
-    async with api.client:
-        await api.configure()
-        yield api
 
 
 def assert_no_clear_data(text: str, body: dict[str, Any]) -> None:

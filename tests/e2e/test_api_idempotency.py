@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from tests.e2e.conftest import System
 from tests.e2e.test_api_support import (
@@ -17,19 +15,10 @@ from tests.e2e.test_api_support import (
     household_body,
     kecamatan_body,
     log_count,
-    new_api,
     today,
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture
-async def api(system: System, tenant: tuple[str, str]) -> AsyncIterator[Api]:
-    api = new_api(system, tenant)
-    async with api.client:
-        await api.configure()
-        yield api
 
 
 def donation(amount: int = 100_000) -> dict[str, Any]:

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
-from tests.e2e.conftest import System
-from tests.e2e.test_api_support import UNITS, Api, assert_error, assert_write, new_api
+from tests.e2e.test_api_support import UNITS, Api, assert_error, assert_write
 
 pytestmark = pytest.mark.e2e
 
 KINDS = ("SENAM", "JALAN_JALAN", "BERSIH_BERSIH", "SHOLAWATAN_BERBAGI", "SERASA_DESA")
-
-
-@pytest_asyncio.fixture
-async def api(system: System, tenant: tuple[str, str]) -> AsyncIterator[Api]:
-    api = new_api(system, tenant)
-    async with api.client:
-        await api.configure()
-        yield api
 
 
 async def write(api: Api, path: str, body: dict[str, Any], status: int = 201) -> dict[str, Any]:
