@@ -78,24 +78,8 @@ async def ours(nc: NATS, n: int, kab: str) -> tuple[float, float]:
     store = EventStore(nc)
     tenant = Tenant(kab, f"{kab}01")
 
-    async def sequential() -> None:
-        ref = AggregateRef(tenant, "bench", "counter", "seq")
-        last, prev = 0, GENESIS_HASH
-        for i in range(n // 4):
-            cid = uuid.uuid4().hex
-            out = await store.append(
-                ref,
-                [Counted(n=i)],
-                Metadata(command_id=cid, correlation_id=cid, actor="b"),
-                expected_last_seq=last,
-                version=i,
-                prev_hash=prev,
-                now=utc_now(),
-            )
-            last, prev = out.events[0].seq, out.events[0].envelope.hash
-
-    async def writer(agg: int, count: int) -> None:
-        ref = AggregateRef(tenant, "bench", "counter", f"p{agg}")
+    async def writer(agg: str, count: int) -> None:
+        ref = AggregateRef(tenant, "bench", "counter", agg)
         last, prev = 0, GENESIS_HASH
         for i in range(count):
             cid = uuid.uuid4().hex
@@ -110,9 +94,12 @@ async def ours(nc: NATS, n: int, kab: str) -> tuple[float, float]:
             )
             last, prev = out.events[0].seq, out.events[0].envelope.hash
 
+    async def sequential() -> None:
+        await writer("seq", n // 4)
+
     async def pipelined() -> None:
         writers = 200
-        await asyncio.gather(*(writer(w, n // writers) for w in range(writers)))
+        await asyncio.gather(*(writer(f"p{w}", n // writers) for w in range(writers)))
 
     one = await timed("append one at a time (expected-seq + msg-id headers)", n // 4, sequential)
     pipe = await timed("append pipelined, 200 aggregates in flight (same headers)", n, pipelined)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 
 from faststream.nats import NatsRouter
 from nats.aio.client import Client as NATS
@@ -18,6 +18,7 @@ from shared.errors import DomainError
 from shared.tenancy import Tenant, check_token
 
 log = logging.getLogger("smart.rpc")
+D = TypeVar("D")
 RPC_ROOT = "smartrpc"
 NO_RESPONDER_RETRIES = 10
 RPC_WORKERS = 16
@@ -129,6 +130,29 @@ def subscribe(
     )
     for subject in subjects:
         router.subscriber(subject, queue=service, max_workers=RPC_WORKERS)(endpoint)
+
+
+def serve_table(
+    router: NatsRouter,
+    kabupaten: list[str] | None,
+    service: str,
+    handlers: Mapping[str, Callable[[D, RpcRequest], Awaitable[RpcReply]]],
+    deps: D,
+) -> None:
+    """Serve every RPC of a name -> handler table, each handler given `deps`; every error
+    becomes a reply."""
+    for name, handler in handlers.items():
+        subscribe(router, kabupaten, service, name, _bound(service, name, handler, deps))
+
+
+def _bound(
+    service: str, name: str, handler: Callable[[D, RpcRequest], Awaitable[RpcReply]], deps: D
+) -> Callable[[RpcRequest], Awaitable[RpcReply]]:
+    async def endpoint(req: RpcRequest) -> RpcReply:
+        return await answer(lambda: handler(deps, req))
+
+    endpoint.__name__ = endpoint.__qualname__ = f"{service}_{name}"
+    return endpoint
 
 
 async def call(

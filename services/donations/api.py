@@ -10,7 +10,7 @@ from services.donations import handlers, reads
 from services.donations.config import DonationsSettings
 from services.donations.handlers import Deps
 from shared.events.donations import SERVICE
-from shared.rpc import RpcReply, RpcRequest, answer, subscribe
+from shared.rpc import RpcReply, RpcRequest, serve_table
 from shared.runtime import Runtime
 
 Handler = Callable[[Deps, RpcRequest], Awaitable[RpcReply]]
@@ -27,21 +27,8 @@ RPCS: dict[str, Handler] = {
 }
 
 
-def _endpoint(
-    deps: Deps, name: str, handler: Handler
-) -> Callable[[RpcRequest], Awaitable[RpcReply]]:
-    async def endpoint(req: RpcRequest) -> RpcReply:
-        return await answer(lambda: handler(deps, req))
-
-    endpoint.__name__ = f"donations_{name}"
-    return endpoint
-
-
 def build_router(rt: Runtime, settings: DonationsSettings | None = None) -> NatsRouter:
     deps = Deps.build(rt, settings or DonationsSettings())
     router = NatsRouter()
-    for name, handler in RPCS.items():
-        subscribe(
-            router, rt.settings.served_kabupaten(), SERVICE, name, _endpoint(deps, name, handler)
-        )
+    serve_table(router, rt.settings.served_kabupaten(), SERVICE, RPCS, deps)
     return router

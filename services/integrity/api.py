@@ -10,7 +10,7 @@ from services.integrity import handlers, reads
 from services.integrity.config import IntegritySettings
 from services.integrity.handlers import Service
 from shared.events.integrity import SERVICE
-from shared.rpc import RpcReply, RpcRequest, answer, subscribe
+from shared.rpc import RpcReply, RpcRequest, serve_table
 from shared.runtime import Runtime
 
 Handler = Callable[[Service, RpcRequest], Awaitable[RpcReply]]
@@ -29,21 +29,8 @@ RPCS: dict[str, Handler] = {
 }
 
 
-def _endpoint(
-    svc: Service, name: str, handler: Handler
-) -> Callable[[RpcRequest], Awaitable[RpcReply]]:
-    async def endpoint(req: RpcRequest) -> RpcReply:
-        return await answer(lambda: handler(svc, req))
-
-    endpoint.__name__ = f"integrity_{name}"
-    return endpoint
-
-
 def build_router(rt: Runtime, settings: IntegritySettings | None = None) -> NatsRouter:
     svc = Service.build(rt, settings or IntegritySettings())
     router = NatsRouter()
-    for name, handler in RPCS.items():
-        subscribe(
-            router, rt.settings.served_kabupaten(), SERVICE, name, _endpoint(svc, name, handler)
-        )
+    serve_table(router, rt.settings.served_kabupaten(), SERVICE, RPCS, svc)
     return router
