@@ -42,6 +42,11 @@ class DomainEvent(BaseModel):
         return cls.__name__
 
 
+def contracts() -> dict[str, type[DomainEvent]]:
+    """Every registered event contract by type name (a copy)."""
+    return dict(_TYPES)
+
+
 def event_class(type_name: str) -> type[DomainEvent]:
     try:
         return _TYPES[type_name]

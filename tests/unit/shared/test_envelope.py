@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shared.canonical import GENESIS_HASH, canonical_bytes, stored_hash_ok
-from shared.envelope import MalformedEvent, Metadata, open_envelope, seal
+from shared.envelope import Envelope, MalformedEvent, Metadata, open_envelope, seal
 from shared.events.base import DomainEvent, register_upcaster, upcast
 from shared.logreader import StoredEvent
 from shared.tenancy import AggregateRef, Tenant
@@ -52,6 +52,20 @@ def test_sealed_event_round_trips_and_its_hash_verifies() -> None:
     assert envelope.occurred_at == NOW
     assert doc["occurred_at"] == "2023-04-07T01:00:00Z"
     assert envelope.event() == ThingNamed(name="n1", alias="a")
+
+
+def test_one_pass_and_envelope_first_reads_agree() -> None:
+    """Current-version events are validated in one pass; older ones are upcast. Both give
+    the envelope and event the envelope-first path gives."""
+    _, data = sealed(1)
+    fast, slow = open_envelope(data), Envelope.model_validate_json(data)
+    assert fast.model_dump(exclude={"payload"}) == slow.model_dump(exclude={"payload"})
+    assert fast.event() == slow.event() == ThingNamed(name="n1", alias="a")
+    doc = json.loads(data)
+    doc.update(schema_version=1, payload={"name": "old"})
+    older = open_envelope(json.dumps(doc).encode())
+    assert older.schema_version == 1
+    assert older.event() == ThingNamed(name="old", alias="old")
 
 
 def test_a_changed_byte_is_detected() -> None:
