@@ -52,6 +52,14 @@ def cpu_s() -> float:
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
+def machine_s() -> tuple[float, float]:
+    """(busy, idle) CPU seconds of the whole machine: servers and every process included."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    hz = os.sysconf("SC_CLK_TCK")
+    idle = ticks[3] + ticks[4]
+    return (sum(ticks[:8]) - idle) / hz, idle / hz
+
+
 def rss_mb() -> float:
     """Resident memory of this process and its replay workers."""
     pids: list[int | str] = ["self"]
@@ -184,9 +192,10 @@ async def main(args: argparse.Namespace) -> None:
         assert pool is not None
         total = await history(nc, endpoints, root, args)
         print(f"History: {total:,} events in {len(await streams(nc))} kabupaten streams")
-        cpu = cpu_s()
+        cpu, machine = cpu_s(), machine_s()
         read_n, read_s = await raw_read(nc)
         ceiling, read_cpu = read_n / read_s, cpu_s() - cpu
+        read_busy = machine_s()[0] - machine[0]
         print(f"  raw ordered-consumer read (no processing)   {ceiling:>10,.0f} events/s")
         settings = Settings(
             nats_url=endpoints.nats_url, database_url=endpoints.database_url, secret_key=SECRET
@@ -201,7 +210,7 @@ async def main(args: argparse.Namespace) -> None:
         for side in sides:
             await side.migrate()
         sampler, before = Sampler(read_n), rss_mb()
-        started, cpu = time.perf_counter(), cpu_s()
+        started, cpu, machine = time.perf_counter(), cpu_s(), machine_s()
         await rebuild_all(sides, progress=sampler, batch=args.batch, workers=workers)
         rate = read_n / (time.perf_counter() - started)
         print(
@@ -212,6 +221,12 @@ async def main(args: argparse.Namespace) -> None:
         print(
             f"  client CPU per event (servers not counted): raw read"
             f" {read_cpu / read_n * 1e6:,.0f} us, replay {(cpu_s() - cpu) / read_n * 1e6:,.0f} us"
+        )
+        busy, idle = (now - then for now, then in zip(machine_s(), machine, strict=True))
+        print(
+            f"  machine CPU per event (NATS, PostgreSQL and all): raw read"
+            f" {read_busy / read_n * 1e6:,.0f} us, replay {busy / read_n * 1e6:,.0f} us"
+            f" ({busy / (busy + idle):.0%} of {os.cpu_count()} cores busy)"
         )
         marks = "  ".join(f"{int(f * 100)}%: {mb:,.0f} MB" for f, mb in sampler.samples)
         print(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
@@ -319,6 +320,7 @@ async def _in_processes(
 def _work(
     workers: Workers, kabs: list[str], batch: int, counts: multiprocessing.Queue[int | None]
 ) -> None:
+    gc.freeze()  # what start-up loaded stays: the collector then scans only replay's objects
     try:
         asyncio.run(_catch_up_share(workers, kabs, batch, counts))
     finally:

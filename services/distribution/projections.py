@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.distribution.personal import HouseholdKeys, unseal
-from shared.db import DbConn
+from shared.db import DbConn, insert_rows
 from shared.events.distribution import (
     SERVICE,
     HouseholdAidStatusChanged,
@@ -26,6 +26,16 @@ FUND_SUBJECT = ".donations.fund."
 
 def tenant_of(stored: StoredEvent) -> tuple[str, str]:
     return stored.envelope.kabupaten, stored.envelope.kecamatan
+
+
+HOUSEHOLD_COLUMNS = (
+    *("household_id", "kab", "kec", "desa", "desil", "registry", "snapshot_date", "aid"),
+    *("name_masked", "nik_masked"),
+)
+PACKAGE_COLUMNS = (
+    *("package_id", "kab", "kec", "round_id", "household_id", "desa", "month"),
+    *("distributed_on", "procurement_id", "value_idr"),
+)
 
 
 @dataclass
@@ -54,11 +64,12 @@ class HouseholdsProjection:
             if isinstance(ev, HouseholdForgotten)
         ]
         await self._register(conn, registered)
-        await conn.executemany(
-            "insert into aid_changes(household_id, as_of, kab, kec, aid)"
-            " values ($1, $2, $3, $4, $5)"
-            " on conflict (household_id, as_of) do update set aid = excluded.aid",
+        await insert_rows(
+            conn,
+            "aid_changes",
+            ("household_id", "as_of", "kab", "kec", "aid"),
             [(hid, as_of, *rest) for (hid, as_of), rest in changes.items()],
+            "on conflict (household_id, as_of) do update set aid = excluded.aid",
         )
         await conn.executemany(
             "update households set name_masked = null, nik_masked = null, forgotten = true"
@@ -89,12 +100,8 @@ class HouseholdsProjection:
                     person.nik_masked if person else None,
                 )
             )
-        await conn.executemany(
-            "insert into households(household_id, kab, kec, desa, desil, registry,"
-            " snapshot_date, aid, name_masked, nik_masked)"
-            " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
-            " on conflict (household_id) do nothing",
-            rows,
+        await insert_rows(
+            conn, "households", HOUSEHOLD_COLUMNS, rows, "on conflict (household_id) do nothing"
         )
 
 
@@ -133,14 +140,16 @@ class LedgerProjection:
 
     async def _rounds(self, conn: DbConn, events: list[StoredEvent]) -> None:
         opened = [(s, s.event) for s in events if isinstance(s.event, RoundOpened)]
-        await conn.executemany(
-            "insert into rounds(round_id, kab, kec, desa, month, quota)"
-            " values ($1, $2, $3, $4, $5, $6) on conflict (round_id) do nothing",
+        await insert_rows(
+            conn,
+            "rounds",
+            ("round_id", "kab", "kec", "desa", "month", "quota"),
             [
                 (ev.round_id, *tenant_of(s), ev.desa, ev.month, ev.quota)
                 for s, ev in opened
                 if isinstance(ev, RoundOpened)
             ],
+            "on conflict (round_id) do nothing",
         )
         closed = [(ev.round_id,) for ev in (s.event for s in events) if isinstance(ev, RoundClosed)]
         await conn.executemany("update rounds set closed = true where round_id = $1", closed)
@@ -161,12 +170,7 @@ class LedgerProjection:
             for s, ev in ((s, s.event) for s in events)
             if isinstance(ev, PackageDistributed)
         ]
-        await conn.executemany(
-            "insert into packages(package_id, kab, kec, round_id, household_id, desa, month,"
-            " distributed_on, procurement_id, value_idr)"
-            " values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict do nothing",
-            rows,
-        )
+        await insert_rows(conn, "packages", PACKAGE_COLUMNS, rows, "on conflict do nothing")
         per_round = Counter(r[3] for r in rows)
         await conn.executemany(
             "update rounds set packages = packages + $2 where round_id = $1",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.db import DbConn
+from shared.db import DbConn, insert_rows
 from shared.events.donations import (
     FUND_AGGREGATE,
     SERVICE,
@@ -117,19 +117,18 @@ class MonthlyRecap(_FundEvents):
         await conn.executemany(UPSERT_UNIT, [(*k, *v) for k, v in units.items()])
 
 
-INSERT_DONATION = """
-insert into ledger_donations (kab, kec, donation_id, seq, receipt_year, receipt_no, received_on,
-  unit, amount_idr) values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-"""
+DONATION_COLUMNS = (
+    *("kab", "kec", "donation_id", "seq", "receipt_year", "receipt_no", "received_on"),
+    *("unit", "amount_idr"),
+)
 VOID_DONATION = """
 update ledger_donations set voided = true, voided_on = $4
 where kab = $1 and kec = $2 and donation_id = $3
 """
-INSERT_PROCUREMENT = """
-insert into ledger_procurements (kab, kec, procurement_id, seq, purchased_on, packages,
-  unit_price_idr, total_idr, supplier, balance_after_idr)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-"""
+LOT_COLUMNS = (
+    *("kab", "kec", "procurement_id", "seq", "purchased_on", "packages", "unit_price_idr"),
+    *("total_idr", "supplier", "balance_after_idr"),
+)
 
 
 def _donation_row(stored: StoredEvent, e: DonationReceived) -> Key:
@@ -179,9 +178,9 @@ class PublicLedger(_FundEvents):
                     voids.append((*_tenant(stored), e.donation_id, e.voided_on))
                 case PackagesProcured() as e:
                     lots.append(_lot_row(stored, e))
-        await conn.executemany(INSERT_DONATION, donations)
+        await insert_rows(conn, "ledger_donations", DONATION_COLUMNS, donations)
         await conn.executemany(VOID_DONATION, voids)
-        await conn.executemany(INSERT_PROCUREMENT, lots)
+        await insert_rows(conn, "ledger_procurements", LOT_COLUMNS, lots)
 
 
 def read_models() -> list[Projection]:

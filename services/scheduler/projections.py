@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.scheduler.state import Activity, ActivityChange, changed, planned
-from shared.db import DbConn
+from shared.db import DbConn, insert_rows
 from shared.events.base import DomainEvent
 from shared.events.scheduler import (
     KECAMATAN_AGGREGATE,
@@ -106,7 +106,8 @@ class CalendarProjection:
 
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         facts = _facts(events)
-        rows = await self._stored(conn, facts)
+        stored = await self._stored(conn, facts)
+        rows = dict(stored)
         for kab, kec, event in facts:
             if isinstance(event, ActivityScheduled):
                 rows[(kab, kec, event.activity_id)] = {**_row(kab, kec, planned(event)), **NOT_HELD}
@@ -117,13 +118,16 @@ class CalendarProjection:
                     row.update(
                         held_on=event.held_on, officials=event.officials, residents=event.residents
                     )
-        marks = ", ".join(f"${i}" for i in range(1, len(CALENDAR_COLUMNS) + 1))
         updates = ", ".join(f"{c} = excluded.{c}" for c in CALENDAR_COLUMNS[3:])
+        upsert = f"on conflict (kab, kec, activity_id) do update set {updates}"
+        marks = ", ".join(f"${i}" for i in range(1, len(CALENDAR_COLUMNS) + 1))
+        values = {key: tuple(row[c] for c in CALENDAR_COLUMNS) for key, row in rows.items()}
         await conn.executemany(
-            f"insert into calendar ({', '.join(CALENDAR_COLUMNS)}) values ({marks})"
-            f" on conflict (kab, kec, activity_id) do update set {updates}",
-            [tuple(row[c] for c in CALENDAR_COLUMNS) for row in rows.values()],
+            f"insert into calendar ({', '.join(CALENDAR_COLUMNS)}) values ({marks}) {upsert}",
+            [row for key, row in values.items() if key in stored],
         )
+        new = [row for key, row in values.items() if key not in stored]
+        await insert_rows(conn, "calendar", CALENDAR_COLUMNS, new, upsert)
 
     @staticmethod
     async def _stored(
