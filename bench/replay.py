@@ -27,7 +27,8 @@ from services.cli.ops import readsides_for
 from shared.config import Settings
 from shared.eventstore import EventStore
 from shared.infra.local import Endpoints, LocalInfrastructure
-from shared.rebuild import Progress, Workers, rebuild_all
+from shared.rebuild import Progress, rebuild_all
+from shared.replay_workers import Workers
 from shared.tenancy import STREAM_PREFIX
 
 SECRET = "bench-secret"  # noqa: S105 - the synthetic deployment's secret

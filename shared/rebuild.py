@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
-import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-import asyncpg
-import nats
-from nats.aio.client import Client as NATS
+from typing import TYPE_CHECKING
 
 from shared.db import DbConn, advisory_key, ident, migrate
 from shared.logreader import StoredEvent, read_pages
@@ -30,6 +25,9 @@ from shared.projection import (
 )
 from shared.readside import ReadSide
 from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
+
+if TYPE_CHECKING:
+    from shared.replay_workers import Workers
 
 Bounds = dict[tuple[str, str], int]
 PAGE = 5000
@@ -237,18 +235,6 @@ async def rebuild(
     return (await rebuild_all([readside], switch=switch, progress=progress))[0]
 
 
-@dataclass(frozen=True)
-class Workers:
-    """Replay in `count` processes, each taking whole kabupaten streams. `readsides` is a
-    picklable top-level function building the services' read sides on a worker's own
-    connections (`nats_servers`, `database_url`)."""
-
-    count: int
-    readsides: Callable[[NATS, asyncpg.Pool], Sequence[ReadSide]]
-    nats_servers: list[str]
-    database_url: str
-
-
 async def rebuild_all(
     readsides: Sequence[ReadSide],
     *,
@@ -272,7 +258,7 @@ async def rebuild_all(
         served = [served_kabupaten(t.readside, names) for t in targets]
         kabs = sorted({k for kabs in served for k in kabs})
         if workers is not None and workers.count > 1:
-            await _in_processes(workers, readsides[0], kabs, batch, progress)
+            await workers.run(readsides[0], kabs, batch, progress)
         for kab in kabs:
             chosen = [t for t, kabs in zip(targets, served, strict=True) if kab in kabs]
             await catch_up_all(chosen, kab, progress, batch)
@@ -281,77 +267,6 @@ async def rebuild_all(
         for target, kabs in zip(targets, served, strict=True):
             await _switch(target.conn, target.readside, target.schema, kabs)
     return [r.schema for r in readsides]
-
-
-async def _in_processes(
-    workers: Workers, readside: ReadSide, kabs: list[str], batch: int, progress: ProgressFn | None
-) -> None:
-    """Share the streams out, largest first, to the least loaded worker; wait for all."""
-    sizes = {kab: await readside.store.last_seq(kab) for kab in kabs}
-    shares: list[list[str]] = [[] for _ in range(workers.count)]
-    loads = [0] * workers.count
-    for kab in sorted(kabs, key=lambda k: -sizes[k]):
-        least = loads.index(min(loads))
-        shares[least].append(kab)
-        loads[least] += sizes[kab]
-    context = multiprocessing.get_context("spawn")
-    counts: multiprocessing.Queue[int | None] = context.Queue()
-    procs = [
-        context.Process(target=_work, args=(workers, share, batch, counts)) for share in shares
-    ]
-    for proc in procs:
-        proc.start()
-    loop, running, done, started = asyncio.get_running_loop(), len(procs), 0, time.monotonic()
-    while running:
-        got = await loop.run_in_executor(None, counts.get)
-        if got is None:
-            running -= 1
-            continue
-        done += got
-        if progress:
-            total = sum(sizes.values())
-            progress(Progress("all streams", done, total, done, time.monotonic() - started))
-    for proc in procs:
-        proc.join()
-    if any(proc.exitcode for proc in procs):
-        raise RuntimeError("a replay worker failed; the shadow schemas were not switched")
-
-
-def _work(
-    workers: Workers, kabs: list[str], batch: int, counts: multiprocessing.Queue[int | None]
-) -> None:
-    gc.freeze()  # what start-up loaded stays: the collector then scans only replay's objects
-    try:
-        asyncio.run(_catch_up_share(workers, kabs, batch, counts))
-    finally:
-        counts.put(None)
-
-
-async def _catch_up_share(
-    workers: Workers, kabs: list[str], batch: int, counts: multiprocessing.Queue[int | None]
-) -> None:
-    nc = await nats.connect(servers=workers.nats_servers)
-    pool = await asyncpg.create_pool(workers.database_url, min_size=1, max_size=8)
-    try:
-        readsides = workers.readsides(nc, pool)
-        async with contextlib.AsyncExitStack() as stack:
-            targets = []
-            for side in readsides:
-                conn = await stack.enter_async_context(pool.acquire())
-                targets.append(Target(side, f"{side.schema}__shadow", conn))
-            names = await readsides[0].store.stream_names()
-            for kab in kabs:
-                chosen = [t for t in targets if kab in served_kabupaten(t.readside, names)]
-                seen = [0]
-
-                def report(p: Progress, seen: list[int] = seen) -> None:
-                    counts.put(p.events - seen[0])
-                    seen[0] = p.events
-
-                await catch_up_all(chosen, kab, report, batch)
-    finally:
-        await pool.close()
-        await nc.close()
 
 
 async def _switch(conn: DbConn, readside: ReadSide, shadow: str, kabs: list[str]) -> None:

@@ -26,11 +26,11 @@ from shared.rebuild import (
     ROUTES,
     Progress,
     Target,
-    Workers,
     catch_up_all,
     positions,
     rebuild_all,
 )
+from shared.replay_workers import Workers
 from shared.tenancy import STREAM_PREFIX, Tenant, kab_of_stream, stream_name, undot
 
 

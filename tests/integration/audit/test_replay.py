@@ -22,7 +22,8 @@ from shared.events.scheduler import KecamatanConfigured, kecamatan_ref
 from shared.eventstore import EventStore
 from shared.logreader import read_pages
 from shared.readside import ReadSide
-from shared.rebuild import Progress, Workers, rebuild_all
+from shared.rebuild import Progress, rebuild_all
+from shared.replay_workers import Workers
 from shared.tenancy import Tenant, stream_name
 from tests.integration.audit.conftest import kecamatan_of
 

@@ -1,0 +1,138 @@
+"""Replay in several processes: each worker process takes whole kabupaten streams and
+projects them into the shadow schemas with its own NATS and PostgreSQL connections."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import gc
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import asyncpg
+import nats
+from nats.aio.client import Client as NATS
+
+from shared.readside import ReadSide
+from shared.rebuild import Progress, ProgressFn, Target, catch_up_all, served_kabupaten
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Replay in `count` processes, each taking whole kabupaten streams. `readsides` is a
+    picklable top-level function building the services' read sides on a worker's own
+    connections (`nats_servers`, `database_url`)."""
+
+    count: int
+    readsides: Callable[[NATS, asyncpg.Pool], Sequence[ReadSide]]
+    nats_servers: list[str]
+    database_url: str
+
+    async def run(
+        self, readside: ReadSide, kabs: list[str], batch: int, progress: ProgressFn | None
+    ) -> None:
+        """Project these kabupaten's streams into the shadow schemas in `count` processes."""
+        await _in_processes(self, readside, kabs, batch, progress)
+
+
+async def _in_processes(
+    workers: Workers, readside: ReadSide, kabs: list[str], batch: int, progress: ProgressFn | None
+) -> None:
+    """Share the streams out, largest first, to the least loaded worker; wait for all."""
+    sizes = {kab: await readside.store.last_seq(kab) for kab in kabs}
+    shares: list[list[str]] = [[] for _ in range(workers.count)]
+    loads = [0] * workers.count
+    for kab in sorted(kabs, key=lambda k: -sizes[k]):
+        least = loads.index(min(loads))
+        shares[least].append(kab)
+        loads[least] += sizes[kab]
+    context = multiprocessing.get_context("spawn")
+    counts: multiprocessing.Queue[int | None] = context.Queue()
+    procs = [
+        context.Process(target=_work, args=(workers, share, batch, counts)) for share in shares
+    ]
+    for proc in procs:
+        proc.start()
+    loop, running, done, started = asyncio.get_running_loop(), len(procs), 0, time.monotonic()
+    while running:
+        got = await loop.run_in_executor(None, counts.get)
+        if got is None:
+            running -= 1
+            continue
+        done += got
+        if progress:
+            total = sum(sizes.values())
+            progress(Progress("all streams", done, total, done, time.monotonic() - started))
+    for proc in procs:
+        proc.join()
+    if any(proc.exitcode for proc in procs):
+        raise RuntimeError("a replay worker failed; the shadow schemas were not switched")
+
+
+COLLECT_EVERY_PAGES = 50
+
+
+class _Collector:
+    """When a replay worker runs the cyclic garbage collector: between pages, not every 700
+    allocations. A replay allocates a few dozen objects per event that reference counting
+    frees; the collector's passes over them cost ~10% of a worker's CPU
+    (`python -m bench.replay`), and the workers' memory stays flat without them. What start-up
+    loaded is frozen out of the collections; a full one runs after every stream and every
+    `COLLECT_EVERY_PAGES` pages, so garbage cycles, if any, are freed all the same."""
+
+    def __init__(self) -> None:
+        self.pages = 0
+
+    def start(self) -> None:
+        gc.freeze()
+        gc.disable()
+
+    def page(self) -> None:
+        self.pages += 1
+        if self.pages % COLLECT_EVERY_PAGES == 0:
+            gc.collect()
+
+    def stream(self) -> None:
+        gc.collect()
+
+
+def _work(
+    workers: Workers, kabs: list[str], batch: int, counts: multiprocessing.Queue[int | None]
+) -> None:
+    try:
+        asyncio.run(_catch_up_share(workers, kabs, batch, counts))
+    finally:
+        counts.put(None)
+
+
+async def _catch_up_share(
+    workers: Workers, kabs: list[str], batch: int, counts: multiprocessing.Queue[int | None]
+) -> None:
+    nc = await nats.connect(servers=workers.nats_servers)
+    pool = await asyncpg.create_pool(workers.database_url, min_size=1, max_size=8)
+    collector = _Collector()
+    try:
+        readsides = workers.readsides(nc, pool)
+        async with contextlib.AsyncExitStack() as stack:
+            targets = []
+            for side in readsides:
+                conn = await stack.enter_async_context(pool.acquire())
+                targets.append(Target(side, f"{side.schema}__shadow", conn))
+            names = await readsides[0].store.stream_names()
+            collector.start()
+            for kab in kabs:
+                chosen = [t for t in targets if kab in served_kabupaten(t.readside, names)]
+                seen = [0]
+
+                def report(p: Progress, seen: list[int] = seen) -> None:
+                    counts.put(p.events - seen[0])
+                    seen[0] = p.events
+                    collector.page()
+
+                await catch_up_all(chosen, kab, report, batch)
+                collector.stream()
+    finally:
+        await pool.close()
+        await nc.close()
