@@ -68,13 +68,43 @@ def rss_mb() -> float:
     return sum(_status_mb(pid, "VmRSS:") for pid in pids)
 
 
+def _proc_cpu(stat: str, with_children: bool) -> float:
+    fields = stat.rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    if with_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds of a server process, its live children and its reaped ones."""
+    total = _proc_cpu(Path(f"/proc/{pid}/stat").read_text(), with_children=True)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            total += _proc_cpu(stat, with_children=False)
+    return total
+
+
+def servers_cpu_s(local: LocalInfrastructure) -> tuple[float, float]:
+    """(NATS, PostgreSQL) CPU seconds so far."""
+    assert local.nats.proc is not None
+    postmaster = int((local.postgres.pgdata / "postmaster.pid").read_text().split()[0])
+    return tree_cpu_s(local.nats.proc.pid), tree_cpu_s(postmaster)
+
+
 @contextmanager
-def infrastructure(data_dir: str | None) -> Iterator[tuple[Endpoints, Path]]:
+def infrastructure(data_dir: str | None) -> Iterator[tuple[LocalInfrastructure, Endpoints, Path]]:
     with tempfile.TemporaryDirectory(prefix="smart-replay-") as tmp:
         root = Path(data_dir or tmp)
         local = LocalInfrastructure(root)
         try:
-            yield local.start(), root
+            yield local, local.start(), root
         finally:
             local.stop()
 
@@ -187,16 +217,17 @@ class Sampler:
 
 
 async def main(args: argparse.Namespace) -> None:
-    with infrastructure(args.data_dir) as (endpoints, root):
+    with infrastructure(args.data_dir) as (local, endpoints, root):
         nc = await nats.connect(endpoints.nats_url)
         pool = await asyncpg.create_pool(endpoints.database_url, min_size=1, max_size=8)
         assert pool is not None
         total = await history(nc, endpoints, root, args)
         print(f"History: {total:,} events in {len(await streams(nc))} kabupaten streams")
-        cpu, machine = cpu_s(), machine_s()
+        cpu, machine, servers = cpu_s(), machine_s(), servers_cpu_s(local)
         read_n, read_s = await raw_read(nc)
         ceiling, read_cpu = read_n / read_s, cpu_s() - cpu
         read_busy = machine_s()[0] - machine[0]
+        read_servers = [b - a for a, b in zip(servers, servers_cpu_s(local), strict=True)]
         print(f"  raw ordered-consumer read (no processing)   {ceiling:>10,.0f} events/s")
         settings = Settings(
             nats_url=endpoints.nats_url, database_url=endpoints.database_url, secret_key=SECRET
@@ -212,6 +243,7 @@ async def main(args: argparse.Namespace) -> None:
             await side.migrate()
         sampler, before = Sampler(read_n), rss_mb()
         started, cpu, machine = time.perf_counter(), cpu_s(), machine_s()
+        servers = servers_cpu_s(local)
         await rebuild_all(sides, progress=sampler, batch=args.batch, workers=workers)
         rate = read_n / (time.perf_counter() - started)
         print(
@@ -229,6 +261,14 @@ async def main(args: argparse.Namespace) -> None:
             f" {read_busy / read_n * 1e6:,.0f} us, replay {busy / read_n * 1e6:,.0f} us"
             f" ({busy / (busy + idle):.0%} of {os.cpu_count()} cores busy)"
         )
+        replay_servers = [b - a for a, b in zip(servers, servers_cpu_s(local), strict=True)]
+        for name, raw_s, replay_s in zip(
+            ("NATS", "PostgreSQL"), read_servers, replay_servers, strict=True
+        ):
+            print(
+                f"    of which {name}: raw read {raw_s / read_n * 1e6:,.0f} us,"
+                f" replay {replay_s / read_n * 1e6:,.0f} us"
+            )
         marks = "  ".join(f"{int(f * 100)}%: {mb:,.0f} MB" for f, mb in sampler.samples)
         print(
             f"  RSS before: {before:,.0f} MB  {marks}  peak: "

@@ -58,6 +58,7 @@ class _Routes:
         self._hits: dict[tuple[str, ...], dict[str, bool]] = {}
         self._page: tuple[int, int, int, int] = (0, 0, 0, 0)
         self._prefixes: list[str] = []
+        self._distinct: dict[str, StoredEvent] = {}
         self._picked: dict[tuple[str, ...], list[StoredEvent]] = {}
 
     def relevant(
@@ -70,13 +71,18 @@ class _Routes:
         if mark != self._page:
             self._page, self._picked = mark, {}
             self._prefixes = [e.subject.rpartition(".")[0] for e in page]
+            self._distinct = dict(zip(self._prefixes, page, strict=True))
         picked = self._picked.get(filters)
         if picked is None:
             seen = self._hits.setdefault(filters, {})
-            for prefix, e in zip(self._prefixes, page, strict=True):
+            for prefix, e in self._distinct.items():
                 if prefix not in seen:
                     seen[prefix] = any(subject_matches(f, e.subject) for f in filters)
-            picked = [e for prefix, e in zip(self._prefixes, page, strict=True) if seen[prefix]]
+            matched = {prefix for prefix in self._distinct if seen[prefix]}
+            if len(matched) == len(self._distinct):
+                picked = list(page)
+            else:
+                picked = [e for p, e in zip(self._prefixes, page, strict=True) if p in matched]
             self._picked[filters] = picked
         return picked
 
