@@ -259,6 +259,7 @@ async def rebuild_all(
             shadow = f"{readside.schema}__shadow"
             await conn.execute(f"drop schema if exists {ident(shadow)} cascade")
             await migrate(conn, shadow, readside.migrations)
+            await _autovacuum(conn, shadow, enabled=False)
             targets.append(Target(readside, shadow, conn))
         names = await readsides[0].store.stream_names()
         served = [served_kabupaten(t.readside, names) for t in targets]
@@ -275,10 +276,25 @@ async def rebuild_all(
     return [r.schema for r in readsides]
 
 
+async def _autovacuum(conn: DbConn, schema: str, *, enabled: bool) -> None:
+    """A shadow schema being filled is read by no one: vacuuming its tables while they load
+    is work thrown away (~2% of a replay's CPU). Paused while it fills; back on, with fresh
+    planner statistics, before it goes live."""
+    tables = await conn.fetch("select tablename from pg_tables where schemaname = $1", schema)
+    for row in tables:
+        table = f"{ident(schema)}.{ident(row['tablename'])}"
+        if enabled:
+            await conn.execute(f"alter table {table} reset (autovacuum_enabled)")
+            await conn.execute(f"analyze {table}")
+        else:
+            await conn.execute(f"alter table {table} set (autovacuum_enabled = false)")
+
+
 async def _switch(conn: DbConn, readside: ReadSide, shadow: str, kabs: list[str]) -> None:
     live = readside.schema
     for kab in kabs:
         await catch_up(conn, readside, shadow, kab)
+    await _autovacuum(conn, shadow, enabled=True)
     async with conn.transaction():
         await conn.execute("select pg_advisory_xact_lock($1)", advisory_key("switch", live))
         live_positions = await positions(conn, live)
