@@ -27,7 +27,7 @@ from services.cli.ops import readsides_for
 from shared.config import Settings
 from shared.eventstore import EventStore
 from shared.infra.local import Endpoints, LocalInfrastructure
-from shared.rebuild import Progress, rebuild_all
+from shared.rebuild import PAGE, Progress, rebuild_all
 from shared.replay_workers import Workers
 from shared.tenancy import STREAM_PREFIX
 
@@ -283,7 +283,7 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--scale", choices=sorted(SCALES), default="province")
     parser.add_argument("--factor", type=float, default=1.0)
-    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=PAGE)
     parser.add_argument("--workers", type=int, default=2, help="replay processes")
     parser.add_argument("--data-dir", default=None, help="keep the history here and reuse it")
     asyncio.run(main(parser.parse_args()))

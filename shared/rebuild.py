@@ -30,7 +30,10 @@ if TYPE_CHECKING:
     from shared.replay_workers import Workers
 
 Bounds = dict[tuple[str, str], int]
-PAGE = 5000
+# Events per page, applied in one transaction per service. Additive read models fold a
+# page's events per key before writing: with 20,000 rather than 5,000 PostgreSQL spent 37
+# instead of 42 us of CPU per replayed event, for ~25 MB more per worker (bench.replay).
+PAGE = 20_000
 
 
 @dataclass
