@@ -232,10 +232,10 @@ async def main(args: argparse.Namespace) -> None:
         settings = Settings(
             nats_url=endpoints.nats_url, database_url=endpoints.database_url, secret_key=SECRET
         )
-        sides = readsides_for(settings, None, nc, pool)
+        sides = readsides_for(settings, args.service, nc, pool)
         workers = Workers(
             args.workers,
-            functools.partial(readsides_for, settings, None),
+            functools.partial(readsides_for, settings, args.service),
             [endpoints.nats_url],
             endpoints.database_url,
         )
@@ -285,5 +285,8 @@ if __name__ == "__main__":
     parser.add_argument("--factor", type=float, default=1.0)
     parser.add_argument("--batch", type=int, default=PAGE)
     parser.add_argument("--workers", type=int, default=2, help="replay processes")
+    parser.add_argument(
+        "--service", action="append", help="replay only this service's read models (repeatable)"
+    )
     parser.add_argument("--data-dir", default=None, help="keep the history here and reuse it")
     asyncio.run(main(parser.parse_args()))

@@ -40,18 +40,19 @@ class Workers:
 async def _in_processes(
     workers: Workers, readside: ReadSide, kabs: list[str], batch: int, progress: ProgressFn | None
 ) -> None:
-    """Share the streams out, largest first, to the least loaded worker; wait for all."""
+    """Workers take the streams from one queue, largest first, each the next one when it is
+    done with the last (a fixed share per worker left one idle for seconds at the end)."""
     sizes = {kab: await readside.store.last_seq(kab) for kab in kabs}
-    shares: list[list[str]] = [[] for _ in range(workers.count)]
-    loads = [0] * workers.count
-    for kab in sorted(kabs, key=lambda k: -sizes[k]):
-        least = loads.index(min(loads))
-        shares[least].append(kab)
-        loads[least] += sizes[kab]
     context = multiprocessing.get_context("spawn")
+    todo: multiprocessing.Queue[str | None] = context.Queue()
+    for kab in sorted(kabs, key=lambda k: -sizes[k]):
+        todo.put(kab)
+    for _ in range(workers.count):
+        todo.put(None)
     counts: multiprocessing.Queue[int | None] = context.Queue()
     procs = [
-        context.Process(target=_work, args=(workers, share, batch, counts)) for share in shares
+        context.Process(target=_work, args=(workers, todo, batch, counts))
+        for _ in range(workers.count)
     ]
     for proc in procs:
         proc.start()
@@ -71,7 +72,7 @@ async def _in_processes(
         raise RuntimeError("a replay worker failed; the shadow schemas were not switched")
 
 
-COLLECT_EVERY_PAGES = 50
+COLLECT_EVERY_PAGES = 10
 
 
 class _Collector:
@@ -79,8 +80,9 @@ class _Collector:
     allocations. A replay allocates a few dozen objects per event that reference counting
     frees; the collector's passes over them cost ~10% of a worker's CPU
     (`python -m bench.replay`), and the workers' memory stays flat without them. What start-up
-    loaded is frozen out of the collections; a full one runs after every stream and every
-    `COLLECT_EVERY_PAGES` pages, so garbage cycles, if any, are freed all the same."""
+    loaded is frozen out of the collections; a full one runs every `COLLECT_EVERY_PAGES`
+    pages, so garbage cycles, if any, are freed all the same. (Once per stream as well cost
+    3% of a worker: a kabupaten stream can be short.)"""
 
     def __init__(self) -> None:
         self.pages = 0
@@ -94,21 +96,24 @@ class _Collector:
         if self.pages % COLLECT_EVERY_PAGES == 0:
             gc.collect()
 
-    def stream(self) -> None:
-        gc.collect()
-
 
 def _work(
-    workers: Workers, kabs: list[str], batch: int, counts: multiprocessing.Queue[int | None]
+    workers: Workers,
+    todo: multiprocessing.Queue[str | None],
+    batch: int,
+    counts: multiprocessing.Queue[int | None],
 ) -> None:
     try:
-        asyncio.run(_catch_up_share(workers, kabs, batch, counts))
+        asyncio.run(_catch_up_streams(workers, todo, batch, counts))
     finally:
         counts.put(None)
 
 
-async def _catch_up_share(
-    workers: Workers, kabs: list[str], batch: int, counts: multiprocessing.Queue[int | None]
+async def _catch_up_streams(
+    workers: Workers,
+    todo: multiprocessing.Queue[str | None],
+    batch: int,
+    counts: multiprocessing.Queue[int | None],
 ) -> None:
     nc = await nats.connect(servers=workers.nats_servers)
     pool = await asyncpg.create_pool(workers.database_url, min_size=1, max_size=8)
@@ -122,7 +127,7 @@ async def _catch_up_share(
                 targets.append(Target(side, f"{side.schema}__shadow", conn))
             names = await readsides[0].store.stream_names()
             collector.start()
-            for kab in kabs:
+            while (kab := todo.get()) is not None:  # all queued before start: no wait
                 chosen = [t for t in targets if kab in served_kabupaten(t.readside, names)]
                 seen = [0]
 
@@ -132,7 +137,6 @@ async def _catch_up_share(
                     collector.page()
 
                 await catch_up_all(chosen, kab, report, batch)
-                collector.stream()
     finally:
         await pool.close()
         await nc.close()
