@@ -246,22 +246,28 @@ async def main(args: argparse.Namespace) -> None:
         servers = servers_cpu_s(local)
         await rebuild_all(sides, progress=sampler, batch=args.batch, workers=workers)
         rate = read_n / (time.perf_counter() - started)
+        replay_cpu = cpu_s() - cpu
+        busy, idle = (now - then for now, then in zip(machine_s(), machine, strict=True))
+        replay_servers = [b - a for a, b in zip(servers, servers_cpu_s(local), strict=True)]
         print(
             f"\n  replay into {', '.join(s.service for s in sides)} read models"
             f"   {rate:>10,.0f} events/s"
         )
+        # The machine's speed drifts (a shared VM): the raw read again, and the faster of
+        # the two is the ceiling.
+        again_n, again_s = await raw_read(nc)
+        print(f"  raw ordered-consumer read again            {again_n / again_s:>10,.0f} events/s")
+        ceiling = max(ceiling, again_n / again_s)
         print(f"  -> replay vs raw read ceiling: {rate / ceiling:.2f} (target >= 0.5)")
         print(
             f"  client CPU per event (servers not counted): raw read"
-            f" {read_cpu / read_n * 1e6:,.0f} us, replay {(cpu_s() - cpu) / read_n * 1e6:,.0f} us"
+            f" {read_cpu / read_n * 1e6:,.0f} us, replay {replay_cpu / read_n * 1e6:,.0f} us"
         )
-        busy, idle = (now - then for now, then in zip(machine_s(), machine, strict=True))
         print(
             f"  machine CPU per event (NATS, PostgreSQL and all): raw read"
             f" {read_busy / read_n * 1e6:,.0f} us, replay {busy / read_n * 1e6:,.0f} us"
             f" ({busy / (busy + idle):.0%} of {os.cpu_count()} cores busy)"
         )
-        replay_servers = [b - a for a, b in zip(servers, servers_cpu_s(local), strict=True)]
         for name, raw_s, replay_s in zip(
             ("NATS", "PostgreSQL"), read_servers, replay_servers, strict=True
         ):
