@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -42,9 +43,10 @@ class DomainEvent(BaseModel):
         return cls.__name__
 
 
-def contracts() -> dict[str, type[DomainEvent]]:
-    """Every registered event contract by type name (a copy)."""
-    return dict(_TYPES)
+def contracts() -> Mapping[str, type[DomainEvent]]:
+    """Every registered event contract by type name (a read-only live view: no copy, it is
+    asked once per event read)."""
+    return MappingProxyType(_TYPES)
 
 
 def event_class(type_name: str) -> type[DomainEvent]:
