@@ -275,8 +275,14 @@ async def rebuild_all(
         await asyncio.gather(*(_autovacuum(t.conn, t.schema, enabled=True) for t in targets))
         if not switch:
             return [t.schema for t in targets]
-        for target, kabs in zip(targets, served, strict=True):
-            await _switch(target.conn, target.readside, target.schema, kabs)
+        # Each service switches under its own lock: all at once, not one after the other
+        # (0.4 s of a 1M-event replay went to the services' final catch-ups in turn).
+        await asyncio.gather(
+            *(
+                _switch(t.conn, t.readside, t.schema, kabs)
+                for t, kabs in zip(targets, served, strict=True)
+            )
+        )
     return [r.schema for r in readsides]
 
 
