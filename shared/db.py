@@ -116,6 +116,64 @@ async def insert_rows(
         )
 
 
+# Parameter types of each single-row INSERT, by its text: a table's column types are the
+# same in every schema that holds it (live and shadow come from the same migrations).
+_PARAMETER_TYPES: dict[str, list[str] | None] = {}
+
+
+async def _array_casts(conn: DbConn, single_row: str) -> list[str] | None:
+    """`::pg_catalog.int4[]` and the like for each parameter of `single_row`, as PostgreSQL
+    resolves them; None when a column is itself an array (unnest would flatten it) or of a
+    type defined in a schema (the live and the shadow schema would each have their own)."""
+    if single_row not in _PARAMETER_TYPES:
+        statement = await conn.prepare(single_row)
+        params = statement.get_parameters()
+        built_in = all(
+            p.kind == "scalar" and p.schema == "pg_catalog" and _IDENT.match(p.name)
+            for p in params
+        )
+        _PARAMETER_TYPES[single_row] = (
+            [f"::pg_catalog.{p.name}[]" for p in params] if built_in else None
+        )
+    return _PARAMETER_TYPES[single_row]
+
+
+async def upsert_rows(
+    conn: DbConn,
+    table: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    on_conflict: str,
+) -> None:
+    """`INSERT INTO table (columns) ... <on_conflict>` for many rows in one statement, its
+    values given as one array per column: PostgreSQL plans and starts it once, not once per
+    row (server CPU per upserted row ~8 us -> ~5 us, `bench.replay`).
+
+    The result is the one-row-at-a-time INSERT's. A key given twice is the exception (ON
+    CONFLICT DO UPDATE may not touch a row twice in one statement): the statement is then
+    undone and the rows go in one at a time, as do rows with an array column."""
+    if not rows:
+        return
+    names = [ident(c) for c in columns]
+    marks = ", ".join(f"${i}" for i in range(1, len(names) + 1))
+    single_row = f"insert into {ident(table)} ({', '.join(names)}) values ({marks}) {on_conflict}"
+    casts = await _array_casts(conn, single_row)
+    if casts is not None and len(rows) > 1:
+        arrays = ", ".join(f"${i}{cast}" for i, cast in enumerate(casts, start=1))
+        try:
+            async with conn.transaction():
+                await conn.execute(
+                    f"insert into {ident(table)} ({', '.join(names)})"
+                    f" select * from unnest({arrays}) {on_conflict}",
+                    *(list(column) for column in zip(*rows, strict=True)),
+                )
+        except asyncpg.CardinalityViolationError:
+            pass
+        else:
+            return
+    await conn.executemany(single_row, rows)
+
+
 async def table_digest(conn: DbConn, schema: str, table: str) -> tuple[int, str]:
     """(row count, MD5 over the rows' text in sorted order): equal digests, equal tables."""
     row = await conn.fetchrow(

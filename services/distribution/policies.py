@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.distribution.domain import month_of
-from shared.db import DbConn
+from shared.db import DbConn, upsert_rows
 from shared.events.scheduler import ActivityHeld, ActivityKind
 from shared.logreader import StoredEvent
 
@@ -40,8 +40,10 @@ class RoundsDuePolicy:
             if due is not None:
                 env = stored.envelope
                 rows.append((env.kabupaten, env.kecamatan, *due, held.activity_id, held.held_on))
-        await conn.executemany(
-            "insert into rounds_due(kab, kec, desa, month, activity_id, held_on)"
-            " values ($1, $2, $3, $4, $5, $6) on conflict (kab, kec, desa, month) do nothing",
+        await upsert_rows(
+            conn,
+            "rounds_due",
+            ("kab", "kec", "desa", "month", "activity_id", "held_on"),
             rows,
+            "on conflict (kab, kec, desa, month) do nothing",
         )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.distribution.personal import HouseholdKeys, unseal
-from shared.db import DbConn, insert_rows
+from shared.db import DbConn, insert_rows, upsert_rows
 from shared.events.distribution import (
     SERVICE,
     HouseholdAidStatusChanged,
@@ -128,14 +128,16 @@ class LedgerProjection:
                 procured[tenant_of(stored)] += lot.packages
         await self._rounds(conn, mine)
         handed = await self._packages(conn, mine)
-        await conn.executemany(
-            "insert into stock(kab, kec, procured, distributed) values ($1, $2, $3, $4)"
-            " on conflict (kab, kec) do update set procured = stock.procured + excluded.procured,"
-            " distributed = stock.distributed + excluded.distributed",
+        await upsert_rows(
+            conn,
+            "stock",
+            ("kab", "kec", "procured", "distributed"),
             [
                 (kab, kec, procured[(kab, kec)], handed[(kab, kec)])
                 for kab, kec in sorted(set(procured) | set(handed))
             ],
+            "on conflict (kab, kec) do update set procured = stock.procured + excluded.procured,"
+            " distributed = stock.distributed + excluded.distributed",
         )
 
     async def _rounds(self, conn: DbConn, events: list[StoredEvent]) -> None:

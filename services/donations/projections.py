@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.db import DbConn, insert_rows
+from shared.db import DbConn, insert_rows, upsert_rows
 from shared.events.donations import (
     FUND_AGGREGATE,
     SERVICE,
@@ -42,9 +42,12 @@ class _FundEvents:
         return [service_filter(kab, SERVICE, FUND_AGGREGATE)]
 
 
-UPSERT_FUND = """
-insert into fund (kab, kec, donations, donated_idr, voided_idr, spent_idr, packages_procured)
-values ($1, $2, $3, $4, $5, $6, $7) on conflict (kab, kec) do update set
+FUND_COLUMNS = (
+    *("kab", "kec", "donations", "donated_idr", "voided_idr", "spent_idr"),
+    "packages_procured",
+)
+ADD_TO_FUND = """
+on conflict (kab, kec) do update set
   donations = fund.donations + excluded.donations,
   donated_idr = fund.donated_idr + excluded.donated_idr,
   voided_idr = fund.voided_idr + excluded.voided_idr,
@@ -70,13 +73,17 @@ class FundBalance(_FundEvents):
                     _add(acc, _tenant(stored), -1, 0, amount, 0, 0)
                 case PackagesProcured(total_idr=total, packages=packages):
                     _add(acc, _tenant(stored), 0, 0, 0, total, packages)
-        await conn.executemany(UPSERT_FUND, [(*k, *v) for k, v in acc.items()])
+        await upsert_rows(
+            conn, "fund", FUND_COLUMNS, [(*k, *v) for k, v in acc.items()], ADD_TO_FUND
+        )
 
 
-UPSERT_MONTH = """
-insert into monthly_recap (kab, kec, year, month, donations, donated_idr, voided_idr,
-  packages_procured, spent_idr)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (kab, kec, year, month) do update set
+MONTH_COLUMNS = (
+    *("kab", "kec", "year", "month", "donations", "donated_idr", "voided_idr"),
+    *("packages_procured", "spent_idr"),
+)
+ADD_TO_MONTH = """
+on conflict (kab, kec, year, month) do update set
   donations = monthly_recap.donations + excluded.donations,
   donated_idr = monthly_recap.donated_idr + excluded.donated_idr,
   voided_idr = monthly_recap.voided_idr + excluded.voided_idr,
@@ -84,9 +91,9 @@ values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict (kab, kec, year, month) 
   spent_idr = monthly_recap.spent_idr + excluded.spent_idr
 """
 
-UPSERT_UNIT = """
-insert into unit_monthly (kab, kec, year, month, unit, donations, amount_idr)
-values ($1, $2, $3, $4, $5, $6, $7) on conflict (kab, kec, year, month, unit) do update set
+UNIT_COLUMNS = ("kab", "kec", "year", "month", "unit", "donations", "amount_idr")
+ADD_TO_UNIT = """
+on conflict (kab, kec, year, month, unit) do update set
   donations = unit_monthly.donations + excluded.donations,
   amount_idr = unit_monthly.amount_idr + excluded.amount_idr
 """
@@ -113,8 +120,10 @@ class MonthlyRecap(_FundEvents):
                     _add(units, (*_month(stored, day), unit), -1, -amount)
                 case PackagesProcured(purchased_on=day, packages=packages, total_idr=total):
                     _add(months, _month(stored, day), 0, 0, 0, packages, total)
-        await conn.executemany(UPSERT_MONTH, [(*k, *v) for k, v in months.items()])
-        await conn.executemany(UPSERT_UNIT, [(*k, *v) for k, v in units.items()])
+        month_rows = [(*k, *v) for k, v in months.items()]
+        await upsert_rows(conn, "monthly_recap", MONTH_COLUMNS, month_rows, ADD_TO_MONTH)
+        unit_rows = [(*k, *v) for k, v in units.items()]
+        await upsert_rows(conn, "unit_monthly", UNIT_COLUMNS, unit_rows, ADD_TO_UNIT)
 
 
 DONATION_COLUMNS = (

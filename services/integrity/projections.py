@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from services.integrity.domain import Status
-from shared.db import DbConn
+from shared.db import DbConn, upsert_rows
 from shared.events.integrity import (
     FINDING_AGGREGATE,
     SERVICE,
@@ -21,20 +21,17 @@ from shared.events.scheduler import SERVICE as SCHEDULER
 from shared.logreader import StoredEvent
 from shared.tenancy import service_filter
 
-_INSERT_FINDING = """
-insert into findings (kab, kec, finding_id, unit, unit_name, desa, official_token, category,
-    severity, source, found_on, visit_id, status, last_seq)
-values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-on conflict (kab, kec, finding_id) do nothing
-"""
+_FINDING_COLUMNS = (
+    *("kab", "kec", "finding_id", "unit", "unit_name", "desa", "official_token"),
+    *("category", "severity", "source", "found_on", "visit_id", "status", "last_seq"),
+)
 _CHANGE_FINDING = """
 update findings set status = $4, follow_ups = follow_ups + $5,
     closed_on = coalesce($6, closed_on), last_seq = $7
 where kab = $1 and kec = $2 and finding_id = $3
 """
-_UPSERT_VISIT = """
-insert into visits (kab, kec, visit_id, host_desa, planned_on, held_on, last_seq)
-values ($1, $2, $3, $4, $5, $6, $7)
+_VISIT_COLUMNS = ("kab", "kec", "visit_id", "host_desa", "planned_on", "held_on", "last_seq")
+_REPLACE_VISIT = """
 on conflict (kab, kec, visit_id) do update set host_desa = excluded.host_desa,
     planned_on = excluded.planned_on, held_on = excluded.held_on, last_seq = excluded.last_seq
 """
@@ -86,8 +83,13 @@ class FindingsProjection:
             elif (change := _change(event)) is not None:
                 status, follow_ups, closed_on = change
                 changes.append((*where, status.value, follow_ups, closed_on, stored.seq))
-        if inserts:
-            await conn.executemany(_INSERT_FINDING, inserts)
+        await upsert_rows(
+            conn,
+            "findings",
+            _FINDING_COLUMNS,
+            inserts,
+            "on conflict (kab, kec, finding_id) do nothing",
+        )
         if changes:
             await conn.executemany(_CHANGE_FINDING, changes)
 
@@ -124,5 +126,4 @@ class VisitsProjection:
                         stored.seq,
                     )
                 )
-        if rows:
-            await conn.executemany(_UPSERT_VISIT, rows)
+        await upsert_rows(conn, "visits", _VISIT_COLUMNS, rows, _REPLACE_VISIT)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.scheduler.state import Activity, ActivityChange, changed, planned
-from shared.db import DbConn, insert_rows
+from shared.db import DbConn, insert_rows, upsert_rows
 from shared.events.base import DomainEvent
 from shared.events.scheduler import (
     KECAMATAN_AGGREGATE,
@@ -39,13 +39,13 @@ async def _add(
     deltas: dict[Key, list[int]],
 ) -> None:
     """Add each row's values to the stored ones (a row is created at zero if missing)."""
-    columns = [*keys, *values]
-    marks = ", ".join(f"${i}" for i in range(1, len(columns) + 1))
     sums = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
-    await conn.executemany(
-        f"insert into {table} ({', '.join(columns)}) values ({marks})"
-        f" on conflict ({', '.join(keys)}) do update set {sums}",
+    await upsert_rows(
+        conn,
+        table,
+        [*keys, *values],
         [(*key, *vals) for key, vals in deltas.items()],
+        f"on conflict ({', '.join(keys)}) do update set {sums}",
     )
 
 
@@ -120,12 +120,9 @@ class CalendarProjection:
                     )
         updates = ", ".join(f"{c} = excluded.{c}" for c in CALENDAR_COLUMNS[3:])
         upsert = f"on conflict (kab, kec, activity_id) do update set {updates}"
-        marks = ", ".join(f"${i}" for i in range(1, len(CALENDAR_COLUMNS) + 1))
         values = {key: tuple(row[c] for c in CALENDAR_COLUMNS) for key, row in rows.items()}
-        await conn.executemany(
-            f"insert into calendar ({', '.join(CALENDAR_COLUMNS)}) values ({marks}) {upsert}",
-            [row for key, row in values.items() if key in stored],
-        )
+        again = [row for key, row in values.items() if key in stored]
+        await upsert_rows(conn, "calendar", CALENDAR_COLUMNS, again, upsert)
         new = [row for key, row in values.items() if key not in stored]
         await insert_rows(conn, "calendar", CALENDAR_COLUMNS, new, upsert)
 
@@ -247,13 +244,15 @@ class RotationProjection:
                 key = (kab, kec, e.kind.value, e.host_desa)
                 count, round_, day = turns.get(key, (0, 0, e.planned_for))
                 turns[key] = [count + 1, max(round_, e.rotation_round), max(day, e.planned_for)]
-        await conn.executemany(
-            "insert into rotation (kab, kec, kind, desa, turns, last_round, last_planned_for)"
-            " values ($1, $2, $3, $4, $5, $6, $7) on conflict (kab, kec, kind, desa) do update"
+        await upsert_rows(
+            conn,
+            "rotation",
+            ("kab", "kec", "kind", "desa", "turns", "last_round", "last_planned_for"),
+            [(*key, *vals) for key, vals in turns.items()],
+            "on conflict (kab, kec, kind, desa) do update"
             " set turns = rotation.turns + excluded.turns,"
             " last_round = greatest(rotation.last_round, excluded.last_round),"
             " last_planned_for = greatest(rotation.last_planned_for, excluded.last_planned_for)",
-            [(*key, *vals) for key, vals in turns.items()],
         )
 
 

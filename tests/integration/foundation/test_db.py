@@ -1,4 +1,5 @@
-"""Bulk inserts on a real PostgreSQL: COPY, and the INSERT's result when a key exists."""
+"""Bulk writes on a real PostgreSQL: COPY and one-statement upserts, each with the result
+of the one-row-at-a-time INSERT."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from shared.db import insert_rows
+from shared.db import insert_rows, upsert_rows
 
 pytestmark = pytest.mark.integration
 
@@ -24,8 +25,14 @@ async def conn(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
     async with pool.acquire() as c:
         await c.execute(
             f"create schema {schema}; set search_path to {schema};"
-            " create table t (id text primary key, day date not null, tags text[] not null,"
-            " amount bigint not null, note text not null default 'none')"
+            " create table t (id text primary key, day date not null,"
+            " tags text[] not null default '{}', amount bigint not null,"
+            " note text not null default 'none');"
+            " create table statements (n int);"
+            " create function count_statement() returns trigger language plpgsql as"
+            " $$ begin insert into statements values (1); return null; end $$;"
+            " create trigger counted after insert on t"
+            " for each statement execute function count_statement()"
         )
         yield c
         await c.execute(f"drop schema {schema} cascade; reset search_path")
@@ -73,3 +80,56 @@ async def test_without_a_clause_an_existing_key_fails_and_writes_nothing(
             conn, "t", COLUMNS, [("b", date(2025, 3, 7), [], 1), ("a", date(2025, 3, 7), [], 1)]
         )
     assert await rows(conn) == [("a", date(2025, 3, 7), [], 5, "none")]
+
+
+SCALARS = ("id", "day", "amount")
+
+
+async def test_one_statement_upsert_adds_to_existing_rows_and_inserts_new_ones(
+    conn: asyncpg.Connection,
+) -> None:
+    await insert_rows(conn, "t", COLUMNS, [("a", date(2025, 3, 7), ["PKH"], 5)])
+    await conn.execute("truncate statements")
+    await upsert_rows(
+        conn, "t", SCALARS, [("a", date(2025, 3, 1), 10), ("b", date(2025, 3, 8), 7)], UPSERT
+    )
+    assert await conn.fetchval("select count(*) from statements") == 1
+    assert await rows(conn) == [
+        ("a", date(2025, 3, 7), ["PKH"], 15, "none"),
+        ("b", date(2025, 3, 8), [], 7, "none"),
+    ]
+
+
+async def test_a_key_given_twice_is_applied_twice_as_row_by_row(
+    conn: asyncpg.Connection,
+) -> None:
+    # One INSERT ... ON CONFLICT DO UPDATE may not touch a row twice: the rows go one by one.
+    async with conn.transaction():
+        await upsert_rows(
+            conn,
+            "t",
+            SCALARS,
+            [("a", date(2025, 3, 7), 1), ("b", date(2025, 3, 7), 2), ("a", date(2025, 3, 7), 4)],
+            UPSERT,
+        )
+    assert [(r[0], r[3]) for r in await rows(conn)] == [("a", 5), ("b", 2)]
+
+
+async def test_array_columns_are_upserted_row_by_row(conn: asyncpg.Connection) -> None:
+    await upsert_rows(
+        conn,
+        "t",
+        COLUMNS,
+        [("a", date(2025, 3, 7), ["PKH", "BPNT"], 1), ("b", date(2025, 3, 7), [], 2)],
+        "on conflict do nothing",
+    )
+    assert await rows(conn) == [
+        ("a", date(2025, 3, 7), ["PKH", "BPNT"], 1, "none"),
+        ("b", date(2025, 3, 7), [], 2, "none"),
+    ]
+
+
+async def test_a_failing_upsert_writes_nothing(conn: asyncpg.Connection) -> None:
+    with pytest.raises(asyncpg.NotNullViolationError):
+        await upsert_rows(conn, "t", SCALARS, [("a", date(2025, 3, 7), 1), ("b", None, 2)], UPSERT)
+    assert await rows(conn) == []
