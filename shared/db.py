@@ -129,8 +129,7 @@ async def _array_casts(conn: DbConn, single_row: str) -> list[str] | None:
         statement = await conn.prepare(single_row)
         params = statement.get_parameters()
         built_in = all(
-            p.kind == "scalar" and p.schema == "pg_catalog" and _IDENT.match(p.name)
-            for p in params
+            p.kind == "scalar" and p.schema == "pg_catalog" and _IDENT.match(p.name) for p in params
         )
         _PARAMETER_TYPES[single_row] = (
             [f"::pg_catalog.{p.name}[]" for p in params] if built_in else None
