@@ -144,10 +144,12 @@ class _OnePass:
                 )
                 for name, cls in registered.items()
             ]
-            tagged = _runtime(Annotated)[
-                _runtime(Union)[tuple(models)], Field(discriminator="type")
-            ]
-            self._adapter = TypeAdapter(tagged) if len(models) > 1 else None
+            self._adapter = None
+            if len(models) > 1:  # a union of one is that model, of none an error
+                tagged = _runtime(Annotated)[
+                    _runtime(Union)[tuple(models)], Field(discriminator="type")
+                ]
+                self._adapter = TypeAdapter(tagged)
             self._registered = len(registered)
         return self._adapter
 

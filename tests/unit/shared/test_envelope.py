@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from shared import envelope
 from shared.canonical import GENESIS_HASH, canonical_bytes, stored_hash_ok
 from shared.envelope import Envelope, MalformedEvent, Metadata, open_envelope, seal
 from shared.events.base import DomainEvent, register_upcaster, upcast
@@ -66,6 +67,18 @@ def test_one_pass_and_envelope_first_reads_agree() -> None:
     older = open_envelope(json.dumps(doc).encode())
     assert older.schema_version == 1
     assert older.event() == ThingNamed(name="old", alias="old")
+
+
+def test_with_one_contract_or_none_registered_events_still_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process that registered at most one contract (a tool, a test) has no union to
+    read in one pass: events open envelope-first."""
+    _, data = sealed(1)
+    for registered in ({}, {ThingNamed.type_name(): ThingNamed}):
+        monkeypatch.setattr(envelope, "contracts", lambda r=registered: r)
+        monkeypatch.setattr(envelope, "_ONE_PASS", envelope._OnePass())
+        assert open_envelope(data).event() == ThingNamed(name="n1", alias="a")
 
 
 def test_a_changed_byte_is_detected() -> None:
