@@ -97,7 +97,7 @@ async def insert_rows(
 
     `on_conflict` is the ON CONFLICT clause the rows would be inserted with. COPY has none:
     when it meets a key that is already there, it is undone and the rows are written by
-    `INSERT ... VALUES ... <on_conflict>` instead, so the result is always the INSERT's.
+    `upsert_rows` with that clause instead, so the result is always the INSERT's.
     Without a clause an existing key is an error, as it is for a plain INSERT."""
     if not rows:
         return
@@ -109,11 +109,7 @@ async def insert_rows(
         async with conn.transaction():
             await conn.copy_records_to_table(ident(table), columns=names, records=rows)
     except asyncpg.UniqueViolationError:
-        marks = ", ".join(f"${i}" for i in range(1, len(names) + 1))
-        await conn.executemany(
-            f"insert into {ident(table)} ({', '.join(names)}) values ({marks}) {on_conflict}",
-            rows,
-        )
+        await upsert_rows(conn, table, names, rows, on_conflict)
 
 
 # Parameter types of each single-row INSERT, by its text: a table's column types are the

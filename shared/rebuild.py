@@ -12,7 +12,7 @@ import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from shared.db import DbConn, advisory_key, ident, migrate
 from shared.logreader import StoredEvent, read_pages
@@ -24,6 +24,7 @@ from shared.projection import (
     subject_matches,
 )
 from shared.readside import ReadSide
+from shared.tally import Additive, Tally, is_additive, write_all
 from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
 
 if TYPE_CHECKING:
@@ -93,6 +94,23 @@ class _Routes:
 ROUTES = _Routes()
 
 
+# Rows an additive projection may hold folded in memory during a rebuild before it writes
+# them (~250 bytes each): bounds a worker's memory however long a kabupaten's history is.
+MAX_FOLDED_ROWS = 50_000
+
+
+@dataclass
+class Folded:
+    """An additive projection's tallies of a stream being rebuilt, not written yet, and the
+    last position they include: its checkpoint, saved when they are written."""
+
+    tallies: list[Tally]
+    last: int = 0
+
+
+Folds = dict[str, Folded]
+
+
 async def apply_page(
     conn: DbConn,
     readside: ReadSide,
@@ -101,9 +119,11 @@ async def apply_page(
     page: Sequence[StoredEvent],
     floors: Bounds | None = None,
     ceilings: Bounds | None = None,
+    folds: Folds | None = None,
 ) -> None:
     """Apply one page of the log to every projection (inside the caller's transaction),
-    each only above its floor and up to its ceiling when given."""
+    each only above its floor and up to its ceiling when given. With `folds`, additive
+    projections fold the page into them instead of writing it (see `write_folds`)."""
     stream = stream_name(kab)
     await conn.execute(f"set local search_path to {ident(schema)}")
     for projection in readside.projections:
@@ -113,11 +133,52 @@ async def apply_page(
         events = ROUTES.relevant(projection, kab, page)
         if floor >= page[0].seq or ceiling < page[-1].seq:
             events = [e for e in events if floor < e.seq <= ceiling]
+        top = min(ceiling, page[-1].seq)
+        if folds is not None and is_additive(projection) and top > floor:
+            if _fold(cast(Additive, projection), folds, events, top):
+                if sum(len(t.rows) for t in folds[projection.name].tallies) > MAX_FOLDED_ROWS:
+                    await _write_fold(conn, projection.name, stream, folds.pop(projection.name))
+                continue
+            await _write_fold(conn, projection.name, stream, folds.pop(projection.name))
         if events:
             await _apply_or_bury(conn, projection, stream, list(events))
-        top = min(ceiling, page[-1].seq)
         if top > floor:
             await save_checkpoint(conn, projection.name, stream, top)
+
+
+def _fold(projection: Additive, folds: Folds, events: Sequence[StoredEvent], top: int) -> bool:
+    """Add a page to the projection's folded tallies; False if an event could not be folded
+    (the page then goes the ordinary way, which dead-letters what fails)."""
+    folded = folds.setdefault(projection.name, Folded(projection.tallies()))
+    if events:
+        page = projection.tallies()
+        try:
+            projection.fold(page, events)
+        except Exception:
+            return False
+        for tally, more in zip(folded.tallies, page, strict=True):
+            tally.merge(more)
+    folded.last = top
+    return True
+
+
+async def _write_fold(conn: DbConn, name: str, stream: str, folded: Folded) -> None:
+    """Write folded tallies by COPY (the shadow holds none of their keys, or the upsert
+    takes over) with the checkpoint they reach, in the caller's transaction."""
+    await write_all(conn, folded.tallies, fresh=True)
+    if folded.last:
+        await save_checkpoint(conn, name, stream, folded.last)
+
+
+async def write_folds(conn: DbConn, schema: str, stream: str, folds: Folds) -> None:
+    """Write what additive projections folded of a stream, in one transaction."""
+    if not folds:
+        return
+    async with conn.transaction():
+        await conn.execute(f"set local search_path to {ident(schema)}")
+        for name, folded in folds.items():
+            await _write_fold(conn, name, stream, folded)
+    folds.clear()
 
 
 async def _apply_or_bury(
@@ -143,13 +204,15 @@ async def positions(conn: DbConn, schema: str) -> Bounds:
 @dataclass
 class Target:
     """One service's read models being built: its read side, schema and connection, and
-    optionally the positions to stop at."""
+    optionally the positions to stop at. With `folds` (a rebuild into an empty shadow),
+    additive projections fold a whole stream before writing it (`finish`)."""
 
     readside: ReadSide
     schema: str
     conn: DbConn
     ceilings: Bounds | None = None
     floors: Bounds | None = None
+    folds: Folds | None = None
 
     def start(self, stream: str) -> int:
         names = [p.name for p in self.readside.projections]
@@ -167,8 +230,19 @@ class Target:
         if events:
             async with self.conn.transaction():
                 await apply_page(
-                    self.conn, self.readside, self.schema, kab, events, self.floors, self.ceilings
+                    self.conn,
+                    self.readside,
+                    self.schema,
+                    kab,
+                    events,
+                    self.floors,
+                    self.ceilings,
+                    self.folds,
                 )
+
+    async def finish(self, kab: str) -> None:
+        if self.folds:
+            await write_folds(self.conn, self.schema, stream_name(kab), self.folds)
 
 
 async def catch_up_all(
@@ -200,6 +274,7 @@ async def catch_up_all(
             count += len(events)
             if progress:
                 progress(Progress(stream, events[-1].seq, end, count, time.monotonic() - started))
+    await asyncio.gather(*(t.finish(kab) for t in targets))
     return count
 
 
@@ -263,7 +338,7 @@ async def rebuild_all(
             await conn.execute(f"drop schema if exists {ident(shadow)} cascade")
             await migrate(conn, shadow, readside.migrations)
             await _autovacuum(conn, shadow, enabled=False)
-            targets.append(Target(readside, shadow, conn))
+            targets.append(Target(readside, shadow, conn, folds={}))
         names = await readsides[0].store.stream_names()
         served = [served_kabupaten(t.readside, names) for t in targets]
         kabs = sorted({k for kabs in served for k in kabs})

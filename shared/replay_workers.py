@@ -124,7 +124,7 @@ async def _catch_up_streams(
             targets = []
             for side in readsides:
                 conn = await stack.enter_async_context(pool.acquire())
-                targets.append(Target(side, f"{side.schema}__shadow", conn))
+                targets.append(Target(side, f"{side.schema}__shadow", conn, folds={}))
             names = await readsides[0].store.stream_names()
             collector.start()
             while (kab := todo.get()) is not None:  # all queued before start: no wait

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.db import DbConn, insert_rows, upsert_rows
+from shared.db import DbConn, insert_rows
 from shared.events.donations import (
     FUND_AGGREGATE,
     SERVICE,
@@ -17,16 +17,10 @@ from shared.events.donations import (
 )
 from shared.logreader import StoredEvent
 from shared.projection import Projection
+from shared.tally import Combine, Tally, apply_tallies
 from shared.tenancy import service_filter
 
 Key = tuple[Any, ...]
-Deltas = dict[Key, list[int]]
-
-
-def _add(acc: Deltas, key: Key, *deltas: int) -> None:
-    row = acc.setdefault(key, [0] * len(deltas))
-    for i, delta in enumerate(deltas):
-        row[i] += delta
 
 
 def _tenant(stored: StoredEvent) -> tuple[str, str]:
@@ -42,18 +36,15 @@ class _FundEvents:
         return [service_filter(kab, SERVICE, FUND_AGGREGATE)]
 
 
-FUND_COLUMNS = (
-    *("kab", "kec", "donations", "donated_idr", "voided_idr", "spent_idr"),
-    "packages_procured",
+def _sums(*columns: str) -> dict[str, Combine]:
+    return dict.fromkeys(columns, "sum")
+
+
+FUND = Tally(
+    "fund",
+    ("kab", "kec"),
+    _sums("donations", "donated_idr", "voided_idr", "spent_idr", "packages_procured"),
 )
-ADD_TO_FUND = """
-on conflict (kab, kec) do update set
-  donations = fund.donations + excluded.donations,
-  donated_idr = fund.donated_idr + excluded.donated_idr,
-  voided_idr = fund.voided_idr + excluded.voided_idr,
-  spent_idr = fund.spent_idr + excluded.spent_idr,
-  packages_procured = fund.packages_procured + excluded.packages_procured
-"""
 
 
 @dataclass
@@ -63,40 +54,32 @@ class FundBalance(_FundEvents):
     name: str = "fund"
     tables: Sequence[str] = ("fund",)
 
-    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
-        acc: Deltas = {}
+    def tallies(self) -> list[Tally]:
+        return [FUND.empty()]
+
+    def fold(self, tallies: list[Tally], events: Sequence[StoredEvent]) -> None:
+        (fund,) = tallies
         for stored in events:
             match stored.event:
                 case DonationReceived(amount_idr=amount):
-                    _add(acc, _tenant(stored), 1, amount, 0, 0, 0)
+                    fund.add(_tenant(stored), 1, amount, 0, 0, 0)
                 case DonationVoided(amount_idr=amount):
-                    _add(acc, _tenant(stored), -1, 0, amount, 0, 0)
+                    fund.add(_tenant(stored), -1, 0, amount, 0, 0)
                 case PackagesProcured(total_idr=total, packages=packages):
-                    _add(acc, _tenant(stored), 0, 0, 0, total, packages)
-        await upsert_rows(
-            conn, "fund", FUND_COLUMNS, [(*k, *v) for k, v in acc.items()], ADD_TO_FUND
-        )
+                    fund.add(_tenant(stored), 0, 0, 0, total, packages)
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        await apply_tallies(self, conn, events)
 
 
-MONTH_COLUMNS = (
-    *("kab", "kec", "year", "month", "donations", "donated_idr", "voided_idr"),
-    *("packages_procured", "spent_idr"),
+MONTHS = Tally(
+    "monthly_recap",
+    ("kab", "kec", "year", "month"),
+    _sums("donations", "donated_idr", "voided_idr", "packages_procured", "spent_idr"),
 )
-ADD_TO_MONTH = """
-on conflict (kab, kec, year, month) do update set
-  donations = monthly_recap.donations + excluded.donations,
-  donated_idr = monthly_recap.donated_idr + excluded.donated_idr,
-  voided_idr = monthly_recap.voided_idr + excluded.voided_idr,
-  packages_procured = monthly_recap.packages_procured + excluded.packages_procured,
-  spent_idr = monthly_recap.spent_idr + excluded.spent_idr
-"""
-
-UNIT_COLUMNS = ("kab", "kec", "year", "month", "unit", "donations", "amount_idr")
-ADD_TO_UNIT = """
-on conflict (kab, kec, year, month, unit) do update set
-  donations = unit_monthly.donations + excluded.donations,
-  amount_idr = unit_monthly.amount_idr + excluded.amount_idr
-"""
+UNITS = Tally(
+    "unit_monthly", ("kab", "kec", "year", "month", "unit"), _sums("donations", "amount_idr")
+)
 
 
 @dataclass
@@ -107,23 +90,24 @@ class MonthlyRecap(_FundEvents):
     name: str = "recap"
     tables: Sequence[str] = ("monthly_recap", "unit_monthly")
 
-    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
-        months: Deltas = {}
-        units: Deltas = {}
+    def tallies(self) -> list[Tally]:
+        return [MONTHS.empty(), UNITS.empty()]
+
+    def fold(self, tallies: list[Tally], events: Sequence[StoredEvent]) -> None:
+        months, units = tallies
         for stored in events:
             match stored.event:
                 case DonationReceived(received_on=day, amount_idr=amount, unit=unit):
-                    _add(months, _month(stored, day), 1, amount, 0, 0, 0)
-                    _add(units, (*_month(stored, day), unit), 1, amount)
+                    months.add(_month(stored, day), 1, amount, 0, 0, 0)
+                    units.add((*_month(stored, day), unit), 1, amount)
                 case DonationVoided(received_on=day, amount_idr=amount, unit=unit):
-                    _add(months, _month(stored, day), -1, 0, amount, 0, 0)
-                    _add(units, (*_month(stored, day), unit), -1, -amount)
+                    months.add(_month(stored, day), -1, 0, amount, 0, 0)
+                    units.add((*_month(stored, day), unit), -1, -amount)
                 case PackagesProcured(purchased_on=day, packages=packages, total_idr=total):
-                    _add(months, _month(stored, day), 0, 0, 0, packages, total)
-        month_rows = [(*k, *v) for k, v in months.items()]
-        await upsert_rows(conn, "monthly_recap", MONTH_COLUMNS, month_rows, ADD_TO_MONTH)
-        unit_rows = [(*k, *v) for k, v in units.items()]
-        await upsert_rows(conn, "unit_monthly", UNIT_COLUMNS, unit_rows, ADD_TO_UNIT)
+                    months.add(_month(stored, day), 0, 0, 0, packages, total)
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        await apply_tallies(self, conn, events)
 
 
 DONATION_COLUMNS = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +21,7 @@ from shared.events.scheduler import (
 )
 from shared.logreader import StoredEvent
 from shared.projection import Projection
+from shared.tally import Tally, apply_tallies
 from shared.tenancy import service_filter
 
 Key = tuple[Any, ...]
@@ -29,24 +29,6 @@ Key = tuple[Any, ...]
 
 def _facts(events: Sequence[StoredEvent]) -> list[tuple[str, str, DomainEvent]]:
     return [(e.envelope.kabupaten, e.envelope.kecamatan, e.event) for e in events]
-
-
-async def _add(
-    conn: DbConn,
-    table: str,
-    keys: Sequence[str],
-    values: Sequence[str],
-    deltas: dict[Key, list[int]],
-) -> None:
-    """Add each row's values to the stored ones (a row is created at zero if missing)."""
-    sums = ", ".join(f"{v} = {table}.{v} + excluded.{v}" for v in values)
-    await upsert_rows(
-        conn,
-        table,
-        [*keys, *values],
-        [(*key, *vals) for key, vals in deltas.items()],
-        f"on conflict ({', '.join(keys)}) do update set {sums}",
-    )
 
 
 @dataclass
@@ -172,6 +154,13 @@ def _activity(row: dict[str, Any]) -> Activity:
     )
 
 
+EXECUTION = Tally(
+    "execution_rate",
+    ("kab", "kec", "year", "month", "kind"),
+    {"scheduled": "sum", "held": "sum"},
+)
+
+
 @dataclass
 class ExecutionRateProjection:
     """`execution_rate`: activities scheduled (not skipped) and held, per kind and month of
@@ -183,23 +172,29 @@ class ExecutionRateProjection:
     def filters(self, kab: str) -> list[str]:
         return [service_filter(kab, SERVICE, ROTA_AGGREGATE)]
 
-    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
-        deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
+    def tallies(self) -> list[Tally]:
+        return [EXECUTION.empty()]
+
+    def fold(self, tallies: list[Tally], events: Sequence[StoredEvent]) -> None:
+        (rate,) = tallies
         for kab, kec, e in _facts(events):
             if isinstance(e, ActivityScheduled) and not e.skipped:
-                deltas[(kab, kec, e.date.year, e.date.month, e.kind.value)][0] += 1
+                rate.add((kab, kec, e.date.year, e.date.month, e.kind.value), 1, 0)
             elif isinstance(e, ActivityHeld):
-                deltas[(kab, kec, e.date.year, e.date.month, e.kind.value)][1] += 1
+                rate.add((kab, kec, e.date.year, e.date.month, e.kind.value), 0, 1)
             elif isinstance(e, ActivityRescheduled):
-                deltas[(kab, kec, e.from_date.year, e.from_date.month, e.kind.value)][0] -= 1
-                deltas[(kab, kec, e.date.year, e.date.month, e.kind.value)][0] += 1
-        await _add(
-            conn,
-            "execution_rate",
-            ("kab", "kec", "year", "month", "kind"),
-            ("scheduled", "held"),
-            deltas,
-        )
+                rate.add((kab, kec, e.from_date.year, e.from_date.month, e.kind.value), -1, 0)
+                rate.add((kab, kec, e.date.year, e.date.month, e.kind.value), 1, 0)
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        await apply_tallies(self, conn, events)
+
+
+ATTENDANCE = Tally(
+    "attendance",
+    ("kab", "kec", "year", "desa", "kind"),
+    {"held": "sum", "officials": "sum", "residents": "sum"},
+)
 
 
 @dataclass
@@ -212,19 +207,25 @@ class AttendanceProjection:
     def filters(self, kab: str) -> list[str]:
         return [service_filter(kab, SERVICE, ROTA_AGGREGATE)]
 
-    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
-        deltas: dict[Key, list[int]] = defaultdict(lambda: [0, 0, 0])
+    def tallies(self) -> list[Tally]:
+        return [ATTENDANCE.empty()]
+
+    def fold(self, tallies: list[Tally], events: Sequence[StoredEvent]) -> None:
+        (attendance,) = tallies
         for kab, kec, e in _facts(events):
             if isinstance(e, ActivityHeld) and e.host_desa is not None:
-                row = deltas[(kab, kec, e.date.year, e.host_desa, e.kind.value)]
-                row[0], row[1], row[2] = row[0] + 1, row[1] + e.officials, row[2] + e.residents
-        await _add(
-            conn,
-            "attendance",
-            ("kab", "kec", "year", "desa", "kind"),
-            ("held", "officials", "residents"),
-            deltas,
-        )
+                key = (kab, kec, e.date.year, e.host_desa, e.kind.value)
+                attendance.add(key, 1, e.officials, e.residents)
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        await apply_tallies(self, conn, events)
+
+
+ROTATION = Tally(
+    "rotation",
+    ("kab", "kec", "kind", "desa"),
+    {"turns": "sum", "last_round": "max", "last_planned_for": "max"},
+)
 
 
 @dataclass
@@ -237,23 +238,18 @@ class RotationProjection:
     def filters(self, kab: str) -> list[str]:
         return [service_filter(kab, SERVICE, ROTA_AGGREGATE)]
 
-    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
-        turns: dict[Key, list[Any]] = {}
+    def tallies(self) -> list[Tally]:
+        return [ROTATION.empty()]
+
+    def fold(self, tallies: list[Tally], events: Sequence[StoredEvent]) -> None:
+        (rotation,) = tallies
         for kab, kec, e in _facts(events):
             if isinstance(e, ActivityScheduled) and e.host_desa is not None:
                 key = (kab, kec, e.kind.value, e.host_desa)
-                count, round_, day = turns.get(key, (0, 0, e.planned_for))
-                turns[key] = [count + 1, max(round_, e.rotation_round), max(day, e.planned_for)]
-        await upsert_rows(
-            conn,
-            "rotation",
-            ("kab", "kec", "kind", "desa", "turns", "last_round", "last_planned_for"),
-            [(*key, *vals) for key, vals in turns.items()],
-            "on conflict (kab, kec, kind, desa) do update"
-            " set turns = rotation.turns + excluded.turns,"
-            " last_round = greatest(rotation.last_round, excluded.last_round),"
-            " last_planned_for = greatest(rotation.last_planned_for, excluded.last_planned_for)",
-        )
+                rotation.add(key, 1, e.rotation_round, e.planned_for)
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        await apply_tallies(self, conn, events)
 
 
 def projections() -> list[Projection]:
