@@ -112,25 +112,24 @@ async def insert_rows(
         await upsert_rows(conn, table, names, rows, on_conflict)
 
 
-# Parameter types of each single-row INSERT, by its text: a table's column types are the
+# Array casts of a table's columns, by table and columns: a table's column types are the
 # same in every schema that holds it (live and shadow come from the same migrations).
-_PARAMETER_TYPES: dict[str, list[str] | None] = {}
+_CASTS: dict[tuple[str, tuple[str, ...]], list[str] | None] = {}
 
 
-async def _array_casts(conn: DbConn, single_row: str) -> list[str] | None:
-    """`::pg_catalog.int4[]` and the like for each parameter of `single_row`, as PostgreSQL
-    resolves them; None when a column is itself an array (unnest would flatten it) or of a
-    type defined in a schema (the live and the shadow schema would each have their own)."""
-    if single_row not in _PARAMETER_TYPES:
-        statement = await conn.prepare(single_row)
-        params = statement.get_parameters()
+async def _array_casts(conn: DbConn, table: str, columns: Sequence[str]) -> list[str] | None:
+    """`::pg_catalog.int4[]` and the like for each column, to pass its values as one array;
+    None when a column is itself an array (unnest would flatten it) or of a type defined
+    in a schema (the live and the shadow schema would each have their own)."""
+    key = (table, tuple(columns))
+    if key not in _CASTS:
+        statement = await conn.prepare(f"select {', '.join(columns)} from {table} limit 0")
+        types = [a.type for a in statement.get_attributes()]
         built_in = all(
-            p.kind == "scalar" and p.schema == "pg_catalog" and _IDENT.match(p.name) for p in params
+            t.kind == "scalar" and t.schema == "pg_catalog" and _IDENT.match(t.name) for t in types
         )
-        _PARAMETER_TYPES[single_row] = (
-            [f"::pg_catalog.{p.name}[]" for p in params] if built_in else None
-        )
-    return _PARAMETER_TYPES[single_row]
+        _CASTS[key] = [f"::pg_catalog.{t.name}[]" for t in types] if built_in else None
+    return _CASTS[key]
 
 
 async def upsert_rows(
@@ -152,7 +151,7 @@ async def upsert_rows(
     names = [ident(c) for c in columns]
     marks = ", ".join(f"${i}" for i in range(1, len(names) + 1))
     single_row = f"insert into {ident(table)} ({', '.join(names)}) values ({marks}) {on_conflict}"
-    casts = await _array_casts(conn, single_row)
+    casts = await _array_casts(conn, ident(table), names)
     if casts is not None and len(rows) > 1:
         arrays = ", ".join(f"${i}{cast}" for i, cast in enumerate(casts, start=1))
         try:
@@ -167,6 +166,36 @@ async def upsert_rows(
         else:
             return
     await conn.executemany(single_row, rows)
+
+
+async def update_rows(
+    conn: DbConn,
+    table: str,
+    keys: Sequence[str],
+    values: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    assignments: str,
+) -> None:
+    """`UPDATE table SET <assignments>` for many rows in one statement: each row is its key
+    columns' values, then its `values` columns', which `assignments` names `v.<column>`
+    (`status = v.status, follow_ups = table.follow_ups + v.follow_ups`). Rows whose key is
+    not in the table change nothing, as a one-row UPDATE would. A key may be given only
+    once: one statement updates a row at most once, so a second would be lost."""
+    if not rows:
+        return
+    table, names = ident(table), [ident(c) for c in (*keys, *values)]
+    if len({tuple(row[: len(keys)]) for row in rows}) != len(rows):
+        raise ValueError(f"update_rows: a key of {table} is given twice; fold the rows first")
+    casts = await _array_casts(conn, table, names)
+    if casts is None:
+        raise TypeError(f"update_rows: a column of {table} cannot be passed as an array")
+    arrays = ", ".join(f"${i}{cast}" for i, cast in enumerate(casts, start=1))
+    matches = " and ".join(f"{table}.{k} = v.{k}" for k in names[: len(keys)])
+    await conn.execute(
+        f"update {table} set {assignments} from unnest({arrays}) as v({', '.join(names)})"
+        f" where {matches}",
+        *(list(column) for column in zip(*rows, strict=True)),
+    )
 
 
 async def table_digest(conn: DbConn, schema: str, table: str) -> tuple[int, str]:

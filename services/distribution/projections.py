@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.distribution.personal import HouseholdKeys, unseal
-from shared.db import DbConn, insert_rows, upsert_rows
+from shared.db import DbConn, insert_rows, update_rows, upsert_rows
 from shared.events.distribution import (
     SERVICE,
     HouseholdAidStatusChanged,
@@ -153,8 +153,10 @@ class LedgerProjection:
             ],
             "on conflict (round_id) do nothing",
         )
-        closed = [(ev.round_id,) for ev in (s.event for s in events) if isinstance(ev, RoundClosed)]
-        await conn.executemany("update rounds set closed = true where round_id = $1", closed)
+        closed = {ev.round_id for ev in (s.event for s in events) if isinstance(ev, RoundClosed)}
+        await update_rows(
+            conn, "rounds", ("round_id",), (), [(r,) for r in sorted(closed)], "closed = true"
+        )
 
     async def _packages(self, conn: DbConn, events: list[StoredEvent]) -> Counter[tuple[str, str]]:
         rows = [
@@ -174,9 +176,13 @@ class LedgerProjection:
         ]
         await insert_rows(conn, "packages", PACKAGE_COLUMNS, rows, "on conflict do nothing")
         per_round = Counter(r[3] for r in rows)
-        await conn.executemany(
-            "update rounds set packages = packages + $2 where round_id = $1",
+        await update_rows(
+            conn,
+            "rounds",
+            ("round_id",),
+            ("packages",),
             sorted(per_round.items()),
+            "packages = rounds.packages + v.packages",
         )
         await self._monthly(conn, sorted({(r[1], r[2], r[5], r[6]) for r in rows}))
         return Counter((r[1], r[2]) for r in rows)

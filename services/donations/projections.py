@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.db import DbConn, insert_rows
+from shared.db import DbConn, insert_rows, update_rows
 from shared.events.donations import (
     FUND_AGGREGATE,
     SERVICE,
@@ -114,10 +114,7 @@ DONATION_COLUMNS = (
     *("kab", "kec", "donation_id", "seq", "receipt_year", "receipt_no", "received_on"),
     *("unit", "amount_idr"),
 )
-VOID_DONATION = """
-update ledger_donations set voided = true, voided_on = $4
-where kab = $1 and kec = $2 and donation_id = $3
-"""
+VOID_DONATION = "voided = true, voided_on = v.voided_on"
 LOT_COLUMNS = (
     *("kab", "kec", "procurement_id", "seq", "purchased_on", "packages", "unit_price_idr"),
     *("total_idr", "supplier", "balance_after_idr"),
@@ -161,18 +158,25 @@ class PublicLedger(_FundEvents):
 
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         donations: list[Key] = []
-        voids: list[Key] = []
+        voids: dict[Key, date] = {}
         lots: list[Key] = []
         for stored in events:
             match stored.event:
                 case DonationReceived() as e:
                     donations.append(_donation_row(stored, e))
                 case DonationVoided() as e:
-                    voids.append((*_tenant(stored), e.donation_id, e.voided_on))
+                    voids[(*_tenant(stored), e.donation_id)] = e.voided_on
                 case PackagesProcured() as e:
                     lots.append(_lot_row(stored, e))
         await insert_rows(conn, "ledger_donations", DONATION_COLUMNS, donations)
-        await conn.executemany(VOID_DONATION, voids)
+        await update_rows(
+            conn,
+            "ledger_donations",
+            ("kab", "kec", "donation_id"),
+            ("voided_on",),
+            [(*key, day) for key, day in voids.items()],
+            VOID_DONATION,
+        )
         await insert_rows(conn, "ledger_procurements", LOT_COLUMNS, lots)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from services.integrity.domain import Status
-from shared.db import DbConn, upsert_rows
+from shared.db import DbConn, update_rows, upsert_rows
 from shared.events.integrity import (
     FINDING_AGGREGATE,
     SERVICE,
@@ -25,11 +25,10 @@ _FINDING_COLUMNS = (
     *("kab", "kec", "finding_id", "unit", "unit_name", "desa", "official_token"),
     *("category", "severity", "source", "found_on", "visit_id", "status", "last_seq"),
 )
-_CHANGE_FINDING = """
-update findings set status = $4, follow_ups = follow_ups + $5,
-    closed_on = coalesce($6, closed_on), last_seq = $7
-where kab = $1 and kec = $2 and finding_id = $3
-"""
+_CHANGE_FINDING = (
+    "status = v.status, follow_ups = findings.follow_ups + v.follow_ups,"
+    " closed_on = coalesce(v.closed_on, findings.closed_on), last_seq = v.last_seq"
+)
 _VISIT_COLUMNS = ("kab", "kec", "visit_id", "host_desa", "planned_on", "held_on", "last_seq")
 _REPLACE_VISIT = """
 on conflict (kab, kec, visit_id) do update set host_desa = excluded.host_desa,
@@ -74,7 +73,7 @@ class FindingsProjection:
 
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         inserts: list[tuple[Any, ...]] = []
-        changes: list[tuple[Any, ...]] = []
+        changes: dict[tuple[str, str, str], list[Any]] = {}
         for stored in events:
             env, event = stored.envelope, stored.event
             where = (env.kabupaten, env.kecamatan, env.aggregate_id)
@@ -82,7 +81,15 @@ class FindingsProjection:
                 inserts.append((*where, *_described(event), stored.seq))
             elif (change := _change(event)) is not None:
                 status, follow_ups, closed_on = change
-                changes.append((*where, status.value, follow_ups, closed_on, stored.seq))
+                # A batch's changes to one finding, as applying them one after the other
+                # would leave it: the last status, follow-ups added, the last closing date.
+                before = changes.get(where, [None, 0, None, 0])
+                changes[where] = [
+                    status.value,
+                    before[1] + follow_ups,
+                    closed_on or before[2],
+                    stored.seq,
+                ]
         await upsert_rows(
             conn,
             "findings",
@@ -90,8 +97,14 @@ class FindingsProjection:
             inserts,
             "on conflict (kab, kec, finding_id) do nothing",
         )
-        if changes:
-            await conn.executemany(_CHANGE_FINDING, changes)
+        await update_rows(
+            conn,
+            "findings",
+            ("kab", "kec", "finding_id"),
+            ("status", "follow_ups", "closed_on", "last_seq"),
+            [(*key, *values) for key, values in changes.items()],
+            _CHANGE_FINDING,
+        )
 
 
 def read_models() -> list[FindingsProjection | VisitsProjection]:

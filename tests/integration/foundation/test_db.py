@@ -11,7 +11,7 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from shared.db import insert_rows, upsert_rows
+from shared.db import insert_rows, update_rows, upsert_rows
 
 pytestmark = pytest.mark.integration
 
@@ -133,3 +133,37 @@ async def test_a_failing_upsert_writes_nothing(conn: asyncpg.Connection) -> None
     with pytest.raises(asyncpg.NotNullViolationError):
         await upsert_rows(conn, "t", SCALARS, [("a", date(2025, 3, 7), 1), ("b", None, 2)], UPSERT)
     assert await rows(conn) == []
+
+
+async def test_many_rows_are_updated_by_key_in_one_statement(conn: asyncpg.Connection) -> None:
+    await insert_rows(
+        conn, "t", COLUMNS, [("a", date(2025, 3, 7), [], 5), ("b", date(2025, 3, 8), [], 7)]
+    )
+    await conn.execute(
+        "create trigger updates after update on t"
+        " for each statement execute function count_statement(); truncate statements"
+    )
+    await update_rows(
+        conn,
+        "t",
+        ("id",),
+        ("day", "amount"),
+        [("b", date(2025, 4, 1), 3), ("a", date(2025, 4, 2), 1), ("zz", date(2025, 4, 3), 9)],
+        "day = v.day, amount = t.amount + v.amount",
+    )
+    assert await conn.fetchval("select count(*) from statements") == 1
+    assert [(r[0], r[1], r[3]) for r in await rows(conn)] == [
+        ("a", date(2025, 4, 2), 6),
+        ("b", date(2025, 4, 1), 10),
+    ]
+
+
+async def test_a_key_updated_twice_is_refused_before_anything_is_written(
+    conn: asyncpg.Connection,
+) -> None:
+    await insert_rows(conn, "t", COLUMNS, [("a", date(2025, 3, 7), [], 5)])
+    with pytest.raises(ValueError, match="given twice"):
+        await update_rows(
+            conn, "t", ("id",), ("amount",), [("a", 1), ("a", 2)], "amount = t.amount + v.amount"
+        )
+    assert [r[3] for r in await rows(conn)] == [5]
