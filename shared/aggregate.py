@@ -46,8 +46,8 @@ class Loaded(Generic[S]):
     def folded(self, kind: AggregateType[S], events: Sequence[StoredEvent]) -> Loaded[S]:
         state, by_command = self.state, dict(self.by_command)
         for stored in events:
+            cid = stored.envelope.command_id  # the whole envelope first: the event from it
             state = kind.evolve(state, stored.event)
-            cid = stored.envelope.command_id
             by_command[cid] = (*by_command.get(cid, ()), stored)
         if not events:
             return self

@@ -12,7 +12,7 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from shared.envelope import Envelope, open_envelope
+from shared.envelope import Envelope, Head, open_envelope, open_head
 from shared.events.base import DomainEvent
 
 READ_STALL_S = 30.0
@@ -25,14 +25,17 @@ class LogUnavailable(RuntimeError):
 
 class StoredEvent:
     """One event as it lies in the stream: its position, subject and stored bytes; the
-    envelope and event are opened on first use. (A slotted class, not a dataclass: a
-    replay makes and drops one per event, and this halves what that costs.)"""
+    envelope, or only its head, and the event are opened on first use. (A slotted class,
+    not a dataclass: a replay makes and drops one per event, and this halves what that
+    costs.) Projections read `head` and `event`; the command side and the audit read the
+    whole `envelope`."""
 
-    __slots__ = ("_envelope", "_event", "data", "seq", "subject")
+    __slots__ = ("_envelope", "_event", "_head", "data", "seq", "subject")
 
     def __init__(self, seq: int, subject: str, data: bytes) -> None:
         self.seq, self.subject, self.data = seq, subject, data
         self._envelope: Envelope | None = None
+        self._head: Head | None = None
         self._event: DomainEvent | None = None
 
     def __repr__(self) -> str:
@@ -53,9 +56,22 @@ class StoredEvent:
         return self._envelope
 
     @property
+    def head(self) -> Head:
+        if self._head is None:
+            if self._envelope is not None:
+                fields = self._envelope.model_dump(include=set(Head.model_fields))
+                self._head = Head.model_validate(fields)
+            else:
+                self._head, self._event = open_head(self.data)
+        return self._head
+
+    @property
     def event(self) -> DomainEvent:
         if self._event is None:
-            self._event = self.envelope.event()
+            if self._envelope is None and self._head is None:
+                self._head, self._event = open_head(self.data)
+            else:
+                self._event = self.envelope.event()
         return self._event
 
 

@@ -32,13 +32,13 @@ class RoundsDuePolicy:
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         rows = []
         for stored in events:
-            if stored.envelope.type != ActivityHeld.type_name():
+            if stored.head.type != ActivityHeld.type_name():
                 continue
             held = stored.event
             assert isinstance(held, ActivityHeld)
             due = when_activity_held_mark_round_due(held)
             if due is not None:
-                env = stored.envelope
+                env = stored.head
                 rows.append((env.kabupaten, env.kecamatan, *due, held.activity_id, held.held_on))
         await upsert_rows(
             conn,

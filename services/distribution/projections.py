@@ -25,7 +25,7 @@ FUND_SUBJECT = ".donations.fund."
 
 
 def tenant_of(stored: StoredEvent) -> tuple[str, str]:
-    return stored.envelope.kabupaten, stored.envelope.kecamatan
+    return stored.head.kabupaten, stored.head.kecamatan
 
 
 HOUSEHOLD_COLUMNS = (
@@ -122,7 +122,7 @@ class LedgerProjection:
         for stored in events:
             if FUND_SUBJECT not in stored.subject:
                 mine.append(stored)
-            elif stored.envelope.type == PackagesProcured.type_name():
+            elif stored.head.type == PackagesProcured.type_name():
                 lot = stored.event
                 assert isinstance(lot, PackagesProcured)
                 procured[tenant_of(stored)] += lot.packages
@@ -215,7 +215,7 @@ class KecamatanProjection:
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         latest: dict[tuple[str, str], KecamatanConfigured] = {}
         for stored in events:
-            if stored.envelope.type == KecamatanConfigured.type_name():
+            if stored.head.type == KecamatanConfigured.type_name():
                 config = stored.event
                 assert isinstance(config, KecamatanConfigured)
                 latest[tenant_of(stored)] = config

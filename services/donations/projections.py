@@ -24,7 +24,7 @@ Key = tuple[Any, ...]
 
 
 def _tenant(stored: StoredEvent) -> tuple[str, str]:
-    return stored.envelope.kabupaten, stored.envelope.kecamatan
+    return stored.head.kabupaten, stored.head.kecamatan
 
 
 def _month(stored: StoredEvent, day: date) -> Key:

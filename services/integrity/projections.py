@@ -75,7 +75,7 @@ class FindingsProjection:
         inserts: list[tuple[Any, ...]] = []
         changes: dict[tuple[str, str, str], list[Any]] = {}
         for stored in events:
-            env, event = stored.envelope, stored.event
+            env, event = stored.head, stored.event
             where = (env.kabupaten, env.kecamatan, env.aggregate_id)
             if isinstance(event, FindingRecorded):
                 inserts.append((*where, *_described(event), stored.seq))
@@ -123,11 +123,11 @@ class VisitsProjection:
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         rows: list[tuple[Any, ...]] = []
         for stored in events:
-            if stored.envelope.type != ActivityHeld.type_name():
+            if stored.head.type != ActivityHeld.type_name():
                 continue
             event = stored.event
             if isinstance(event, ActivityHeld) and event.kind is ActivityKind.SERASA_DESA:
-                env = stored.envelope
+                env = stored.head
                 rows.append(
                     (
                         env.kabupaten,

@@ -28,7 +28,7 @@ Key = tuple[Any, ...]
 
 
 def _facts(events: Sequence[StoredEvent]) -> list[tuple[str, str, DomainEvent]]:
-    return [(e.envelope.kabupaten, e.envelope.kecamatan, e.event) for e in events]
+    return [(e.head.kabupaten, e.head.kecamatan, e.event) for e in events]
 
 
 @dataclass

@@ -9,7 +9,15 @@ import pytest
 
 from shared import envelope
 from shared.canonical import GENESIS_HASH, canonical_bytes, stored_hash_ok
-from shared.envelope import Envelope, MalformedEvent, Metadata, open_envelope, seal
+from shared.envelope import (
+    Envelope,
+    Head,
+    MalformedEvent,
+    Metadata,
+    open_envelope,
+    open_head,
+    seal,
+)
 from shared.events.base import DomainEvent, register_upcaster, upcast
 from shared.logreader import StoredEvent
 from shared.tenancy import AggregateRef, Tenant
@@ -79,6 +87,40 @@ def test_with_one_contract_or_none_registered_events_still_open(
         monkeypatch.setattr(envelope, "contracts", lambda r=registered: r)
         monkeypatch.setattr(envelope, "_ONE_PASS", envelope._OnePass())
         assert open_envelope(data).event() == ThingNamed(name="n1", alias="a")
+
+
+def test_the_head_gives_what_the_envelope_gives_a_projection() -> None:
+    _, data = sealed(1)
+    head, event = open_head(data)
+    whole = open_envelope(data)
+    fields = set(Head.model_fields)
+    assert head.model_dump(include=fields) == whole.model_dump(include=fields)
+    assert event == whole.event() == ThingNamed(name="n1", alias="a")
+    doc = json.loads(data)
+    doc.update(schema_version=1, payload={"name": "old"})
+    older = json.dumps(doc).encode()
+    assert open_head(older)[1] == ThingNamed(name="old", alias="old")
+    stored = StoredEvent(1, REF.subject, data)
+    assert (stored.head.kecamatan, stored.event) == ("352005", event)
+
+
+def test_the_head_leaves_the_chain_fields_to_verify() -> None:
+    """A projection does not read the hash chain: an event whose chain fields are broken
+    still opens by its head (verify names it); a broken head or payload is refused."""
+    doc = json.loads(sealed(1)[1])
+    doc["hash"] = "not a hash"
+    broken_chain = json.dumps(doc).encode()
+    assert open_head(broken_chain)[1] == ThingNamed(name="n1", alias="a")
+    with pytest.raises(MalformedEvent, match="envelope field hash"):
+        open_envelope(broken_chain)
+    doc = json.loads(sealed(1)[1])
+    doc["kecamatan"] = "35-20"
+    with pytest.raises(MalformedEvent, match="envelope field kecamatan"):
+        open_head(json.dumps(doc).encode())
+    doc = json.loads(sealed(1)[1])
+    doc["payload"] = {"name": 5}
+    with pytest.raises(MalformedEvent, match="name"):
+        open_head(json.dumps(doc).encode())
 
 
 def test_a_changed_byte_is_detected() -> None:
