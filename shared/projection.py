@@ -109,6 +109,20 @@ async def save_checkpoint(conn: DbConn, projection: str, stream: str, seq: int) 
     )
 
 
+async def save_checkpoints(conn: DbConn, stream: str, reached: dict[str, int]) -> None:
+    """`save_checkpoint` for several projections of one stream, in one statement."""
+    if reached:
+        await conn.execute(
+            "insert into checkpoints(projection, stream, position)"
+            " select name, $2, position from unnest($1::text[], $3::bigint[]) as r(name, position)"
+            " on conflict (projection, stream) do update"
+            " set position = greatest(checkpoints.position, excluded.position), updated_at = now()",
+            list(reached),
+            stream,
+            list(reached.values()),
+        )
+
+
 async def record_dead_letter(
     conn: DbConn,
     projection: str,

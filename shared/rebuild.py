@@ -21,6 +21,7 @@ from shared.projection import (
     record_dead_letter,
     relevant,
     save_checkpoint,
+    save_checkpoints,
     subject_matches,
 )
 from shared.readside import ReadSide
@@ -126,6 +127,7 @@ async def apply_page(
     projections fold the page into them instead of writing it (see `write_folds`)."""
     stream = stream_name(kab)
     await conn.execute(f"set local search_path to {ident(schema)}")
+    reached: dict[str, int] = {}
     for projection in readside.projections:
         key = (projection.name, stream)
         floor = (floors or {}).get(key, 0)
@@ -143,7 +145,8 @@ async def apply_page(
         if events:
             await _apply_or_bury(conn, projection, stream, list(events))
         if top > floor:
-            await save_checkpoint(conn, projection.name, stream, top)
+            reached[projection.name] = top
+    await save_checkpoints(conn, stream, reached)
 
 
 def _fold(projection: Additive, folds: Folds, events: Sequence[StoredEvent], top: int) -> bool:
@@ -378,13 +381,34 @@ async def _autovacuum(conn: DbConn, schema: str, *, enabled: bool) -> None:
 
 async def _switch(conn: DbConn, readside: ReadSide, shadow: str, kabs: list[str]) -> None:
     live = readside.schema
-    for kab in kabs:
-        await catch_up(conn, readside, shadow, kab)
+    ends = await asyncio.gather(*(readside.store.last_seq(kab) for kab in kabs))
+    await _catch_up_behind(conn, readside, shadow, dict(zip(kabs, ends, strict=True)))
     async with conn.transaction():
         await conn.execute("select pg_advisory_xact_lock($1)", advisory_key("switch", live))
         live_positions = await positions(conn, live)
-        for kab in kabs:
-            await catch_up(conn, readside, shadow, kab, live_positions)
+        names = [p.name for p in readside.projections]
+        reached = {
+            kab: max((live_positions.get((n, stream_name(kab)), 0) for n in names), default=0)
+            for kab in kabs
+        }
+        await _catch_up_behind(conn, readside, shadow, reached, live_positions)
         await conn.execute(f"alter schema {live} rename to {live}__old")
         await conn.execute(f"alter schema {shadow} rename to {live}")
         await conn.execute(f"drop schema {live}__old cascade")
+
+
+async def _catch_up_behind(
+    conn: DbConn,
+    readside: ReadSide,
+    shadow: str,
+    targets: dict[str, int],
+    ceilings: Bounds | None = None,
+) -> None:
+    """`catch_up` the kabupaten whose shadow has not reached the given position (a read of
+    the log per kabupaten costs round trips even when there is nothing to read)."""
+    done = await positions(conn, shadow)
+    names = [p.name for p in readside.projections]
+    for kab, target in targets.items():
+        stream = stream_name(kab)
+        if min((done.get((n, stream), 0) for n in names), default=0) < target:
+            await catch_up(conn, readside, shadow, kab, ceilings)
