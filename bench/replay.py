@@ -277,8 +277,10 @@ async def main(args: argparse.Namespace) -> None:
             )
         marks = "  ".join(f"{int(f * 100)}%: {mb:,.0f} MB" for f, mb in sampler.samples)
         print(
-            f"  RSS before: {before:,.0f} MB  {marks}  peak: "
-            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB"
+            f"  RSS before: {before:,.0f} MB  {marks}  peak: this process "
+            f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB,"
+            f" largest child process (replay worker or generator) "
+            f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MB"
         )
         await pool.close()
         await nc.drain()
