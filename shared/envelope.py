@@ -41,12 +41,14 @@ class Metadata(BaseModel):
     actor: str = Field(min_length=1, max_length=200)
 
 
-class Envelope(BaseModel):
-    """One event as stored: routing, causation, payload and its place in the hash chain."""
+class Head(BaseModel):
+    """What a projection reads of an envelope besides the payload: the event's type and
+    version, its tenant and its aggregate. Reading only these (and the payload) skips the
+    chain and causation fields, which no read model uses: they are checked by `smart verify`,
+    not by every projector (a third of the work of opening an event, `bench.replay`)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
-    event_id: UUID
     type: str = Field(min_length=1)
     schema_version: int = Field(ge=1)
     kabupaten: str = Field(pattern=r"^[0-9]{4}$")
@@ -54,6 +56,15 @@ class Envelope(BaseModel):
     aggregate_type: str = Field(min_length=1)
     aggregate_id: str = Field(min_length=1)
     aggregate_version: int = Field(ge=1)
+
+
+class Envelope(Head):
+    """One event as stored: routing (its head), causation, payload and its place in the
+    hash chain."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    event_id: UUID
     occurred_at: AwareDatetime
     recorded_at: AwareDatetime
     command_id: str = Field(min_length=1)
@@ -107,23 +118,6 @@ def seal(
     body["hash"] = chain_hash(body)
     data = canonical_bytes(body)
     return Envelope.model_validate(body), data
-
-
-class Head(BaseModel):
-    """What a projection reads of an envelope besides the payload: the event's type and
-    version, its tenant and its aggregate. Reading only these (and the payload) skips the
-    chain and causation fields, which no read model uses: they are checked by `smart verify`,
-    not by every projector (a third of the work of opening an event, `bench.replay`)."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-    type: str = Field(min_length=1)
-    schema_version: int = Field(ge=1)
-    kabupaten: str = Field(pattern=r"^[0-9]{4}$")
-    kecamatan: str = Field(pattern=r"^[0-9]{6}$")
-    aggregate_type: str = Field(min_length=1)
-    aggregate_id: str = Field(min_length=1)
-    aggregate_version: int = Field(ge=1)
 
 
 class _Current(Envelope):
@@ -236,7 +230,7 @@ def open_head(data: bytes) -> tuple[Head, DomainEvent]:
     except (ValidationError, ValueError, LookupError) as exc:
         what = f"{raw.type} v{raw.schema_version} of {raw.aggregate_type} {raw.aggregate_id}"
         raise MalformedEvent(f"{what}: {exc}") from exc
-    return Head.model_validate(raw.model_dump(exclude={"payload"})), event
+    return raw, event
 
 
 class _RawHead(Head):

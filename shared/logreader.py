@@ -59,8 +59,7 @@ class StoredEvent:
     def head(self) -> Head:
         if self._head is None:
             if self._envelope is not None:
-                fields = self._envelope.model_dump(include=set(Head.model_fields))
-                self._head = Head.model_validate(fields)
+                self._head = self._envelope  # a whole envelope is a head too
             else:
                 self._head, self._event = open_head(self.data)
         return self._head
