@@ -66,11 +66,11 @@ class StoredEvent:
 
     @property
     def event(self) -> DomainEvent:
-        if self._event is None:
-            if self._envelope is None and self._head is None:
+        if self._event is None:  # a head opened on its own came with its event
+            if self._envelope is None:
                 self._head, self._event = open_head(self.data)
             else:
-                self._event = self.envelope.event()
+                self._event = self._envelope.event()
         return self._event
 
 

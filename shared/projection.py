@@ -99,18 +99,12 @@ async def begin_batch(conn: DbConn, schema: str) -> None:
 
 
 async def save_checkpoint(conn: DbConn, projection: str, stream: str, seq: int) -> None:
-    await conn.execute(
-        "insert into checkpoints(projection, stream, position) values ($1, $2, $3)"
-        " on conflict (projection, stream) do update"
-        " set position = greatest(checkpoints.position, excluded.position), updated_at = now()",
-        projection,
-        stream,
-        seq,
-    )
+    await save_checkpoints(conn, stream, {projection: seq})
 
 
 async def save_checkpoints(conn: DbConn, stream: str, reached: dict[str, int]) -> None:
-    """`save_checkpoint` for several projections of one stream, in one statement."""
+    """Each projection's position in one stream, in one statement; a checkpoint never
+    moves back."""
     if reached:
         await conn.execute(
             "insert into checkpoints(projection, stream, position)"
