@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,12 +13,15 @@ from typing import Any
 import asyncpg
 from nats.aio.client import Client as NATS
 
-from shared.aggregate import AggregateType
+from shared.aggregate import AggregateType, CommandRunner
 from shared.config import Settings
+from shared.envelope import Metadata
 from shared.events.base import DomainEvent
+from shared.eventstore import EventStore
 from shared.logreader import StoredEvent
 from shared.rpc import RpcReply, RpcRequest, call
 from shared.runtime import Runtime, ServiceSpec, close_runtime, open_runtime
+from shared.tenancy import AggregateRef, Tenant
 
 
 class Tallied(DomainEvent):
@@ -31,6 +35,24 @@ def _evolve(state: int, event: DomainEvent) -> int:
 
 
 TALLY = AggregateType[int]("tally", "counter", lambda: 0, _evolve)
+
+
+def tally_ref(kab: str, counter: str = "a1") -> AggregateRef:
+    return AggregateRef(Tenant(kab, f"{kab}01"), "tally", "counter", counter)
+
+
+async def tally(nc: NATS, kab: str, values: list[int], counter: str = "a1") -> int:
+    """Move a test counter of kecamatan `<kab>01` by each value, one command each; returns
+    the log position reached."""
+    runner, position = CommandRunner(EventStore(nc)), 0
+    for n in values:
+        cid = str(uuid.uuid4())
+        meta = Metadata(command_id=cid, correlation_id=cid, actor="t")
+        out = await runner.execute(
+            TALLY, tally_ref(kab, counter), meta, lambda s, n=n: [Tallied(n=n)]
+        )
+        position = out.position
+    return position
 
 
 @dataclass

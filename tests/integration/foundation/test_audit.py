@@ -12,30 +12,23 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.api import StreamConfig
 
-from shared.aggregate import CommandRunner
 from shared.audit import verify_read_models, verify_stream
 from shared.canonical import canonical_bytes, chain_hash
 from shared.checkpoints import Checkpointer
-from shared.envelope import Metadata
 from shared.eventstore import EventStore
 from shared.logreader import read_pages
 from shared.projection import ProjectorSettings
 from shared.readside import ReadSide
-from shared.tenancy import AggregateRef, Tenant, stream_name, stream_subjects
-from tests.support import TALLY, TALLY_SQL, Tallied, TallyProjection
+from shared.tenancy import AggregateRef, stream_name, stream_subjects
+from tests.support import TALLY_SQL, TallyProjection, tally, tally_ref
 
 pytestmark = pytest.mark.integration
 SECRET = "audit-secret"
 
 
 async def history(nc: NATS, kab: str, values: list[int]) -> AggregateRef:
-    ref = AggregateRef(Tenant(kab, f"{kab}01"), "tally", "counter", "c1")
-    runner = CommandRunner(EventStore(nc))
-    for n in values:
-        cid = str(uuid.uuid4())
-        meta = Metadata(command_id=cid, correlation_id=cid, actor="t")
-        await runner.execute(TALLY, ref, meta, lambda s, n=n: [Tallied(n=n)])
-    return ref
+    await tally(nc, kab, values, "c1")
+    return tally_ref(kab, "c1")
 
 
 async def stored(nc: NATS, kab: str) -> list:  # type: ignore[type-arg]

@@ -12,15 +12,13 @@ import pytest
 import pytest_asyncio
 from nats.aio.client import Client as NATS
 
-from shared.aggregate import CommandRunner
 from shared.db import table_digest
-from shared.envelope import Metadata
 from shared.eventstore import EventStore
 from shared.projection import Projector, ProjectorSettings
 from shared.readside import ReadSide
 from shared.rebuild import rebuild
-from shared.tenancy import AggregateRef, Tenant, stream_name
-from tests.support import TALLY, TALLY_SQL, Tallied, TallyProjection, eventually
+from shared.tenancy import stream_name
+from tests.support import TALLY_SQL, TallyProjection, eventually, tally
 
 pytestmark = pytest.mark.integration
 
@@ -67,21 +65,6 @@ async def cleanup(pool: asyncpg.Pool, schema: str) -> AsyncIterator[None]:
     await pool.execute(f"drop schema if exists {schema}__shadow cascade")
 
 
-async def write(nc: NATS, kab: str, values: list[int], agg: str = "a1") -> int:
-    ref = AggregateRef(Tenant(kab, f"{kab}01"), "tally", "counter", agg)
-    runner, position = CommandRunner(EventStore(nc)), 0
-    for n in values:
-        cid = str(uuid.uuid4())
-        out = await runner.execute(
-            TALLY,
-            ref,
-            Metadata(command_id=cid, correlation_id=cid, actor="t"),
-            lambda s, n=n: [Tallied(n=n)],
-        )
-        position = out.position
-    return position
-
-
 async def applied(pool: asyncpg.Pool, schema: str) -> list[int]:
     return [r["n"] for r in await pool.fetch(f"select n from {schema}.applied order by seq")]
 
@@ -91,7 +74,7 @@ async def test_wait_for_gives_read_your_writes(nc, pool, schema, migrations, kab
     readside = make_readside(nc, pool, schema, migrations, kab)
     await readside.start()
     try:
-        position = await write(nc, kab, list(range(1, 31)))
+        position = await tally(nc, kab, list(range(1, 31)))
         await readside.wait_for(kab, position, timeout=10)
         assert await applied(pool, schema) == list(range(1, 31))
         assert await readside.checkpoints.position("tally", stream_name(kab)) == position
@@ -115,7 +98,7 @@ class CrashAfterCommit(Projector):
 async def test_killed_between_commit_and_ack_applies_nothing_twice(
     nc, pool, schema, migrations, kab
 ) -> None:
-    position = await write(nc, kab, list(range(1, 21)))
+    position = await tally(nc, kab, list(range(1, 21)))
     readside = make_readside(nc, pool, schema, migrations, kab)
     await readside.migrate()
     settings = ProjectorSettings(batch=7, fetch_timeout_s=0.2)
@@ -125,7 +108,7 @@ async def test_killed_between_commit_and_ack_applies_nothing_twice(
         with pytest.raises(asyncio.CancelledError):
             await crashing.run(lock_conn, asyncio.Lock())
         assert await applied(pool, schema) == list(range(1, 8))
-        more = await write(nc, kab, [21, 22])
+        more = await tally(nc, kab, [21, 22])
         healthy = Projector(nc, pool, "tally", schema, kab, TallyProjection(), settings)
         task = asyncio.create_task(healthy.run(lock_conn, asyncio.Lock()))
         try:
@@ -152,7 +135,7 @@ async def test_poison_event_is_dead_lettered_then_retried_after_a_fix(
     readside = make_readside(nc, pool, schema, migrations, kab, projection)
     await readside.start()
     try:
-        position = await write(nc, kab, list(range(10, 20)))
+        position = await tally(nc, kab, list(range(10, 20)))
         await readside.wait_for(kab, position, timeout=15)
         assert await applied(pool, schema) == [10, 11, 12, 14, 15, 16, 17, 18, 19]
         letters = await readside.checkpoints.dead_letters()
@@ -176,10 +159,10 @@ async def test_malformed_bytes_on_the_stream_are_dead_lettered_with_the_reason(
     readside = make_readside(nc, pool, schema, migrations, kab)
     await readside.start()
     try:
-        await write(nc, kab, [1])
+        await tally(nc, kab, [1])
         js = nc.jetstream()
         await js.publish(f"smart.{kab}.{kab}01.tally.counter.a1", b'{"type": "Tallied"}')
-        position = await write(nc, kab, [2], agg="a2")
+        position = await tally(nc, kab, [2], counter="a2")
         await readside.wait_for(kab, position, timeout=15)
         assert await applied(pool, schema) == [1, 2]
         letters = await readside.checkpoints.dead_letters()
@@ -197,14 +180,14 @@ async def test_rebuild_equals_live_and_switches_while_serving(
     readside = make_readside(nc, pool, schema, migrations, kab)
     await readside.start()
     try:
-        position = await write(nc, kab, list(range(1, 41)))
+        position = await tally(nc, kab, list(range(1, 41)))
         await readside.wait_for(kab, position, timeout=10)
         shadow = await rebuild(readside, switch=False)
         async with pool.acquire() as conn:
             assert await table_digest(conn, shadow, "applied") == await table_digest(
                 conn, schema, "applied"
             )
-        writer = asyncio.create_task(write(nc, kab, list(range(41, 61)), agg="a2"))
+        writer = asyncio.create_task(tally(nc, kab, list(range(41, 61)), counter="a2"))
         await rebuild(readside, switch=True)
         last = await writer
         await readside.wait_for(kab, last, timeout=10)
@@ -222,10 +205,10 @@ async def test_two_replicas_share_a_projection_without_double_applying(
     await one.start()
     await two.start()
     try:
-        position = await write(nc, kab, list(range(1, 26)))
+        position = await tally(nc, kab, list(range(1, 26)))
         await one.wait_for(kab, position, timeout=10)
         await one.stop()
-        more = await write(nc, kab, list(range(26, 36)))
+        more = await tally(nc, kab, list(range(26, 36)))
         await two.wait_for(kab, more, timeout=15)
         assert await applied(pool, schema) == list(range(1, 36))
     finally:

@@ -14,17 +14,15 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from shared import rebuild as rebuild_module
-from shared.aggregate import CommandRunner
 from shared.db import DbConn, table_digest
-from shared.envelope import Metadata
 from shared.eventstore import EventStore
 from shared.logreader import StoredEvent
 from shared.projection import ProjectorSettings
 from shared.readside import ReadSide
 from shared.rebuild import rebuild_all
 from shared.tally import Tally, apply_tallies
-from shared.tenancy import AggregateRef, Tenant, stream_name
-from tests.support import TALLY, Tallied
+from shared.tenancy import stream_name
+from tests.support import Tallied, tally
 
 pytestmark = pytest.mark.integration
 
@@ -89,16 +87,6 @@ def readside(nc: NATS, pool: asyncpg.Pool, schema: str, migrations: Path, kab: s
     )
 
 
-async def move(nc: NATS, kab: str, counter: str, values: list[int]) -> int:
-    ref = AggregateRef(Tenant(kab, f"{kab}01"), "tally", "counter", counter)
-    runner, position = CommandRunner(EventStore(nc)), 0
-    for n in values:
-        cid = str(uuid.uuid4())
-        meta = Metadata(command_id=cid, correlation_id=cid, actor="t")
-        position = (await runner.execute(TALLY, ref, meta, lambda s, n=n: [Tallied(n=n)])).position
-    return position
-
-
 @pytest.mark.parametrize("fold_limit", [50_000, 1], ids=["whole-stream", "written-early"])
 async def test_a_rebuild_folds_tallies_to_what_the_live_projector_wrote(
     nc: NATS,
@@ -117,10 +105,10 @@ async def test_a_rebuild_folds_tallies_to_what_the_live_projector_wrote(
     side = readside(nc, pool, schema, tmp_path, kab)
     await side.start()
     try:
-        await move(nc, kab, "a1", [5, -2, 9, 1, 7])
+        await tally(nc, kab, [5, -2, 9, 1, 7], "a1")
         await nc.jetstream().publish(f"smart.{kab}.{kab}01.tally.counter.broken", b"{}")
-        await move(nc, kab, "a2", [3, 4])
-        position = await move(nc, kab, "a1", [-8, 2, 6])
+        await tally(nc, kab, [3, 4], "a2")
+        position = await tally(nc, kab, [-8, 2, 6], "a1")
         await side.wait_for(kab, position, timeout=15)
         (shadow,) = await rebuild_all([side], switch=False, batch=4)
         async with pool.acquire() as conn:
