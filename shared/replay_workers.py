@@ -16,7 +16,14 @@ import nats
 from nats.aio.client import Client as NATS
 
 from shared.readside import ReadSide
-from shared.rebuild import Progress, ProgressFn, Target, catch_up_all, served_kabupaten
+from shared.rebuild import (
+    Progress,
+    ProgressFn,
+    Target,
+    catch_up_all,
+    served_kabupaten,
+    unhurried_commits,
+)
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,7 @@ async def _catch_up_streams(
             targets = []
             for side in readsides:
                 conn = await stack.enter_async_context(pool.acquire())
+                await unhurried_commits(conn)
                 targets.append(Target(side, f"{side.schema}__shadow", conn, folds={}))
             names = await readsides[0].store.stream_names()
             collector.start()

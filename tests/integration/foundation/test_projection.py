@@ -14,9 +14,10 @@ from nats.aio.client import Client as NATS
 
 from shared.db import table_digest
 from shared.eventstore import EventStore
+from shared.infra.local import Endpoints
 from shared.projection import Projector, ProjectorSettings
 from shared.readside import ReadSide
-from shared.rebuild import rebuild
+from shared.rebuild import rebuild, unhurried_commits
 from shared.tenancy import stream_name
 from tests.support import TALLY_SQL, TallyProjection, eventually, tally
 
@@ -194,6 +195,24 @@ async def test_rebuild_equals_live_and_switches_while_serving(
         assert sorted(await applied(pool, schema)) == list(range(1, 61))
     finally:
         await readside.stop()
+
+
+async def test_a_shadow_connection_does_not_wait_for_the_disk_and_returns_to_its_pool_as_it_was(
+    infra: Endpoints,
+) -> None:
+    setting = "select current_setting('synchronous_commit')"
+    one = await asyncpg.create_pool(infra.database_url, min_size=1, max_size=1)
+    assert one is not None
+    try:
+        async with one.acquire() as conn:
+            server, pid = await conn.fetchval(setting), conn.get_server_pid()
+            await unhurried_commits(conn)
+            assert await conn.fetchval(setting) == "off" != server
+        async with one.acquire() as conn:
+            assert conn.get_server_pid() == pid
+            assert await conn.fetchval(setting) == server
+    finally:
+        await one.close()
 
 
 @pytest.mark.usefixtures("cleanup")
