@@ -60,6 +60,7 @@ async def row_versions(pool: asyncpg.Pool, kab: str, kec: str) -> str:
     )
 
 
+@pytest.mark.parametrize("start", ["fork", "spawn"])
 async def test_the_generated_history_verifies_and_rebuilds_to_the_live_read_models(
     nc: NATS,
     pool: asyncpg.Pool,
@@ -67,6 +68,7 @@ async def test_the_generated_history_verifies_and_rebuilds_to_the_live_read_mode
     kab: str,
     history: int,
     live: list[ReadSide],
+    start: str,
 ) -> None:
     verdict = await verify_stream(EventStore(nc), kab)
     assert verdict.problems == []
@@ -83,6 +85,7 @@ async def test_the_generated_history_verifies_and_rebuilds_to_the_live_read_mode
         functools.partial(ops.readsides_for, settings, None),
         settings.nats_servers(),
         str(settings.database_url),
+        start_method=start,
     )
     seen: list[Progress] = []
     shadows = await rebuild_all(
