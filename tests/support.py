@@ -122,3 +122,15 @@ async def rpc(
         **({"command_id": command_id} if command_id else {}),
     )
     return await call(nc, service, name, request)
+
+
+async def unready_tables(conn: asyncpg.Connection | asyncpg.Pool, schema: str) -> list[str]:  # type: ignore[type-arg]
+    """The schema's tables a rebuild left without planner statistics (never analyzed:
+    reltuples -1) or with its autovacuum still paused."""
+    rows = await conn.fetch(
+        "select c.relname from pg_class c join pg_namespace n on n.oid = c.relnamespace"
+        " where n.nspname = $1 and c.relkind = 'r'"
+        " and (c.reltuples < 0 or coalesce(c.reloptions::text, '') like '%autovacuum%')",
+        schema,
+    )
+    return sorted(r["relname"] for r in rows)

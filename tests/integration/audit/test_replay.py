@@ -26,6 +26,7 @@ from shared.rebuild import Progress, rebuild_all
 from shared.replay_workers import Workers
 from shared.tenancy import Tenant, stream_name
 from tests.integration.audit.conftest import kecamatan_of
+from tests.support import unready_tables
 
 pytestmark = pytest.mark.integration
 
@@ -109,6 +110,8 @@ async def test_the_generated_history_verifies_and_rebuilds_to_the_live_read_mode
         assert {"scheduler.calendar", "integrity.findings", "integrity.visits"} <= set(compared)
         assert seen[-1].stream == "all streams"
         assert seen[-1].events == history
+        for shadow in shadows:  # analyzed while the last streams were projected
+            assert await unready_tables(pool, shadow) == []
     finally:
         for shadow in shadows:
             await pool.execute(f"drop schema if exists {shadow} cascade")

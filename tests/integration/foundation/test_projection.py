@@ -19,7 +19,7 @@ from shared.projection import Projector, ProjectorSettings
 from shared.readside import ReadSide
 from shared.rebuild import rebuild, unhurried_commits
 from shared.tenancy import stream_name
-from tests.support import TALLY_SQL, TallyProjection, eventually, tally
+from tests.support import TALLY_SQL, TallyProjection, eventually, tally, unready_tables
 
 pytestmark = pytest.mark.integration
 
@@ -193,6 +193,7 @@ async def test_rebuild_equals_live_and_switches_while_serving(
         last = await writer
         await readside.wait_for(kab, last, timeout=10)
         assert sorted(await applied(pool, schema)) == list(range(1, 61))
+        assert await unready_tables(pool, schema) == []
     finally:
         await readside.stop()
 
