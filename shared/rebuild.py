@@ -13,6 +13,7 @@ import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import compress
 from typing import TYPE_CHECKING, cast
 
 from shared.db import DbConn, advisory_key, ident, migrate
@@ -84,11 +85,10 @@ class _Routes:
             for prefix, e in self._distinct.items():
                 if prefix not in seen:
                     seen[prefix] = any(subject_matches(f, e.subject) for f in filters)
-            matched = {prefix for prefix in self._distinct if seen[prefix]}
-            if len(matched) == len(self._distinct):
+            if all(map(seen.__getitem__, self._distinct)):
                 picked = list(page)
-            else:
-                picked = [e for p, e in zip(self._prefixes, page, strict=True) if p in matched]
+            else:  # in C: a page's events times its projections (a comprehension: ~1 us/event)
+                picked = list(compress(page, map(seen.__getitem__, self._prefixes)))
             self._picked[filters] = picked
         return picked
 
