@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import gc
 import multiprocessing
+import signal
 import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import asyncpg
 import nats
@@ -27,6 +29,8 @@ from shared.rebuild import (
     unhurried_commits,
 )
 
+StartMethod = Literal["fork", "spawn"]
+
 
 @dataclass(frozen=True)
 class Workers:
@@ -38,7 +42,7 @@ class Workers:
     readsides: Callable[[NATS, asyncpg.Pool], Sequence[ReadSide]]
     nats_servers: list[str]
     database_url: str
-    start_method: str | None = None  # "fork" or "spawn"; None: `start_method()` chooses
+    start_method: StartMethod | None = None  # None: `start_method()` chooses
 
     async def run(
         self,
@@ -61,7 +65,7 @@ class Workers:
 NEAR_END = 0.1
 
 
-def start_method() -> str:
+def start_method() -> StartMethod:
     """How worker processes start: forked where that is safe, on Linux from a coordinator
     running no other thread (no lock can then be held across the fork), else spawned. A
     forked worker starts with the coordinator's modules loaded; a spawned one imports the
@@ -147,6 +151,9 @@ def _work(
     batch: int,
     counts: multiprocessing.Queue[int | None],
 ) -> None:
+    # A forked worker inherits the coordinator's Ctrl-C handler (its event loop's), which
+    # would leave the worker running; interrupted, a worker stops, as a spawned one does.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         asyncio.run(_catch_up_streams(workers, todo, batch, counts))
     finally:

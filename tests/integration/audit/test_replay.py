@@ -4,8 +4,14 @@ the live read models; a per-tenant replay rebuilds one kecamatan and leaves the 
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import multiprocessing
+import os
+import signal
 import uuid
+from pathlib import Path
+from typing import cast
 
 import asyncpg
 import pytest
@@ -26,7 +32,7 @@ from shared.rebuild import Progress, rebuild_all
 from shared.replay_workers import Workers
 from shared.tenancy import Tenant, stream_name
 from tests.integration.audit.conftest import kecamatan_of
-from tests.support import unready_tables
+from tests.support import eventually, unready_tables
 
 pytestmark = pytest.mark.integration
 
@@ -183,3 +189,53 @@ async def test_replay_from_a_position_applies_only_what_the_checkpoints_have_not
                 )
                 == "Kecamatan Baru"
             )
+
+
+class _Waiting:
+    """A worker's read side that says it is there, then waits for a stream list."""
+
+    schema = "waiting"
+
+    @property
+    def store(self) -> _Waiting:
+        return self
+
+    async def stream_names(self) -> list[str]:
+        Path(os.environ["SMART_TEST_WORKER_MARK"]).touch()
+        await asyncio.sleep(60)
+        return []
+
+
+def _waits_for_ever(nc: NATS, pool: asyncpg.Pool) -> list[ReadSide]:
+    return [cast(ReadSide, _Waiting())]
+
+
+async def test_an_interrupted_forked_worker_stops_and_the_replay_fails(
+    settings: Settings, kab: str, live: list[ReadSide], tmp_path: Path
+) -> None:
+    mark = tmp_path / "worker-started"
+    workers = Workers(
+        1,
+        _waits_for_ever,
+        settings.nats_servers(),
+        str(settings.database_url),
+        start_method="fork",
+    )
+    os.environ["SMART_TEST_WORKER_MARK"] = str(mark)
+    # The coordinator's own Ctrl-C handler (an event loop's, say) is not the worker's.
+    previous = signal.signal(signal.SIGINT, lambda *_: None)
+    try:
+        run = asyncio.create_task(workers.run(live[0], [kab], 100, None))
+        await eventually(lambda: _exists(mark), timeout=30)
+        (worker,) = multiprocessing.active_children()
+        assert worker.pid is not None
+        os.kill(worker.pid, signal.SIGINT)
+        with pytest.raises(RuntimeError, match="replay worker failed"):
+            await asyncio.wait_for(run, timeout=30)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        del os.environ["SMART_TEST_WORKER_MARK"]
+
+
+async def _exists(path: Path) -> bool:
+    return path.exists()
