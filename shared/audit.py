@@ -81,12 +81,13 @@ async def verify_stream(
     public = public_key_hex(signing_key(secret)) if secret else None
     problems: list[str] = []
     kept = dict(kept_digests or {})
+    checkpoints = checkpoint_ref(kab).subject
     async for page in read_pages(store.nc, stream, f"smart.{kab}.>", 1, batch=2000):
         verifier.feed(page)
         for event in page:
             try:
                 digests.feed(event)
-                if event.subject == checkpoint_ref(kab).subject:
+                if event.subject == checkpoints:
                     problems += _check_checkpoint(kab, event, digests, public)
             except MalformedEvent as exc:
                 problems.append(f"seq {event.seq} ({event.subject}): {exc}")

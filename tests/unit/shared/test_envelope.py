@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from shared import envelope
-from shared.canonical import GENESIS_HASH, canonical_bytes, stored_hash_ok
+from shared.canonical import GENESIS_HASH, canonical_bytes, chain_hash, stored_hash_ok
 from shared.envelope import (
     Envelope,
     Head,
@@ -126,6 +126,38 @@ def test_the_head_leaves_the_chain_fields_to_verify() -> None:
 def test_a_changed_byte_is_detected() -> None:
     _, data = sealed(1)
     assert not stored_hash_ok(data.replace(b'"n1"', b'"n2"'))[0]
+
+
+def _plainly_ok(stored: bytes) -> bool:
+    """The definition `stored_hash_ok` must keep: canonical bytes, and the hash of the rest."""
+    doc = json.loads(stored)
+    body = {k: v for k, v in doc.items() if k != "hash"}
+    return bool(canonical_bytes(doc) == stored and chain_hash(body) == doc["hash"])
+
+
+def _hashed(body: dict[str, object]) -> bytes:
+    return canonical_bytes({**body, "hash": chain_hash(body)})
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        _hashed({}),  # nothing but the hash
+        _hashed({"a": 1}),  # members before `hash` only
+        _hashed({"z": [1, {"hash": "x"}]}),  # after only, with a nested `hash` that stays
+        _hashed({"a": "é\u2028", "hash_of": None, "has": 1.5, "z": {"b": 2, "a": 1}}),
+        _hashed({"a": 1}).replace(b":1", b": 1"),  # a space: not the canonical form
+        b'{"hash":"' + b"0" * 64 + b'","a":1}',  # keys out of order
+        canonical_bytes({"a": 1, "hash": chain_hash({"a": 2})}),  # someone else's hash
+        canonical_bytes({"a": 1, "hash": 7}),  # not even a string
+        sealed(1)[1],
+        sealed(2, sealed(1)[0])[1].replace(b'"n2"', b'"n3"'),
+    ],
+)
+def test_the_hash_check_is_the_plain_definition(stored: bytes) -> None:
+    """It serialises the envelope once (two halves around `hash`); the verdict must be the
+    one of serialising the whole and the rest separately."""
+    assert stored_hash_ok(stored)[0] is _plainly_ok(stored)
 
 
 def test_the_chain_links_each_event_to_the_previous_one() -> None:
