@@ -13,7 +13,7 @@ from shared.eventstore import EventStore
 from shared.logreader import StoredEvent, read_pages
 from shared.readside import ReadSide
 from shared.rebuild import build_shadow, catch_up, positions
-from shared.tenancy import stream_name
+from shared.tenancy import Tenant, stream_name
 from shared.verify import ChainVerifier, Discrepancy
 
 
@@ -99,6 +99,34 @@ async def verify_stream(
     return Verdict(f"log {stream}", verifier.checked, problems)
 
 
+async def verify_kecamatan_log(store: EventStore, tenant: Tenant) -> Verdict:
+    """One kecamatan's share of its kabupaten's log: the hash chain of each of its
+    aggregates, and the sequences removed from the stream. Which kecamatan a removed event
+    belonged to, the log no longer tells, so each kecamatan's verdict names them all. The
+    signed checkpoints and kept digests cover the whole stream: `verify_stream` checks them."""
+    stream = stream_name(tenant.kab)
+    verifier = ChainVerifier(contiguous=False)
+    async for page in read_pages(store.nc, stream, tenant.subjects, 1, batch=2000):
+        verifier.feed(page)
+    problems = [str(p) for p in verifier.problems]
+    problems += [
+        f"stream sequences {first}..{last} are missing from {stream}"
+        for first, last in _runs(await store.removed_seqs(tenant.kab))
+    ]
+    return Verdict(f"log {stream}, kecamatan {tenant.kec}", verifier.checked, problems)
+
+
+def _runs(seqs: list[int]) -> list[tuple[int, int]]:
+    """Sorted sequences as (first, last) runs of consecutive ones."""
+    runs: list[tuple[int, int]] = []
+    for seq in seqs:
+        if runs and runs[-1][1] == seq - 1:
+            runs[-1] = (runs[-1][0], seq)
+        else:
+            runs.append((seq, seq))
+    return runs
+
+
 async def verify_read_models(readside: ReadSide) -> Verdict:
     """Rebuild into a scratch schema up to the live checkpoints and compare every table."""
     live, scratch = readside.schema, f"{readside.schema}__verify"
@@ -141,7 +169,13 @@ async def _differences(conn: DbConn, live: str, scratch: str, table: str) -> str
     return "; ".join(parts) or "contents differ"
 
 
-__all__ = ["Discrepancy", "Verdict", "verify_read_models", "verify_stream"]
+__all__ = [
+    "Discrepancy",
+    "Verdict",
+    "verify_kecamatan_log",
+    "verify_read_models",
+    "verify_stream",
+]
 
 
 async def log_digest(readside: ReadSide, kab: str) -> tuple[int, str]:

@@ -97,6 +97,18 @@ class EventStore:
         info = await self.js.stream_info(stream_name(kab))
         return int(info.state.last_seq)
 
+    async def removed_seqs(self, kab: str) -> list[int]:
+        """The sequences up to the stream's last that hold no event: the ones before its
+        first and those deleted inside it, as the server keeps them, without reading the
+        stream. (A stream denies deletes: any is a tampering to report.)"""
+        request = json.dumps({"deleted_details": True}).encode()
+        reply = await self.nc.request(f"$JS.API.STREAM.INFO.{stream_name(kab)}", request, 10.0)
+        answer = json.loads(reply.data)
+        if "error" in answer:
+            raise APIError.from_error(answer["error"])
+        state = answer["state"]
+        return list(range(1, int(state["first_seq"]))) + sorted(state.get("deleted") or [])
+
     async def load(self, ref: AggregateRef, after_seq: int = 0) -> list[StoredEvent]:
         """The aggregate's events after `after_seq`, in order (none if no stream yet)."""
         if not await self.has_stream(ref.tenant.kab):

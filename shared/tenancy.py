@@ -63,6 +63,11 @@ class Tenant:
     def kec_dotted(self) -> str:
         return dot(self.kec)
 
+    @property
+    def subjects(self) -> str:
+        """A subject filter for every event of this kecamatan in its kabupaten's stream."""
+        return f"smart.{self.kab}.{self.kec}.>"
+
 
 def stream_name(kab: str) -> str:
     if not _KAB.match(kab):

@@ -12,14 +12,14 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.api import StreamConfig
 
-from shared.audit import verify_read_models, verify_stream
+from shared.audit import verify_kecamatan_log, verify_read_models, verify_stream
 from shared.canonical import canonical_bytes, chain_hash
 from shared.checkpoints import Checkpointer
 from shared.eventstore import EventStore
 from shared.logreader import read_pages
 from shared.projection import ProjectorSettings
 from shared.readside import ReadSide
-from shared.tenancy import AggregateRef, stream_name, stream_subjects
+from shared.tenancy import AggregateRef, Tenant, stream_name, stream_subjects
 from tests.support import TALLY_SQL, TallyProjection, tally, tally_ref
 
 pytestmark = pytest.mark.integration
@@ -95,6 +95,39 @@ async def test_an_event_deleted_from_the_stream_is_named(nc: NATS, kab: str) -> 
     verdict = await verify_stream(EventStore(nc), kab)
     assert any("stream sequences 2..2 are missing" in p for p in verdict.problems)
     assert any("aggregate version 3 follows 1" in p for p in verdict.problems)
+
+
+async def test_a_kecamatan_verdict_names_its_chains_and_every_removal(nc: NATS, kab: str) -> None:
+    """Read by its subjects alone, a kecamatan's share of the log has gaps by design; the
+    removed sequences come from the stream itself, and every kecamatan's verdict names
+    them (the log no longer tells whose they were)."""
+    js = nc.jetstream()
+    await js.add_stream(  # recreated without the delete guard, as above
+        StreamConfig(
+            name=stream_name(kab),
+            subjects=stream_subjects(kab),
+            allow_direct=True,
+            allow_atomic=True,
+        )
+    )
+    ref = await history(nc, kab, [1, 2, 3, 4])
+    await tally(nc, kab, [5], "c2")
+    store = EventStore(nc)
+    honest = await verify_kecamatan_log(store, ref.tenant)
+    assert (honest.problems, honest.checked) == ([], 5)
+    await js.delete_msg(stream_name(kab), 2)
+    await js.delete_msg(stream_name(kab), 5)  # the stream's last event
+    verdict = await verify_kecamatan_log(store, ref.tenant)
+    assert verdict.checked == 3
+    assert any("aggregate version 3 follows 1" in p for p in verdict.problems)
+    removals = [p for p in verdict.problems if "are missing" in p]
+    assert removals == [
+        f"stream sequences 2..2 are missing from {stream_name(kab)}",
+        f"stream sequences 5..5 are missing from {stream_name(kab)}",
+    ]
+    elsewhere = await verify_kecamatan_log(store, Tenant(kab, f"{kab}02"))
+    assert elsewhere.checked == 0
+    assert elsewhere.problems == removals
 
 
 async def test_a_forged_checkpoint_is_named(nc: NATS, kab: str) -> None:
