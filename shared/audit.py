@@ -6,7 +6,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from shared.checkpoints import RunningDigest, public_key_hex, signature_ok, signing_key
-from shared.db import DbConn, advisory_key, table_digest
+from shared.db import DbConn, advisory_key, scope_rows, table_digest
 from shared.envelope import MalformedEvent
 from shared.events.audit import LogCheckpointed, checkpoint_ref
 from shared.eventstore import EventStore
@@ -127,42 +127,55 @@ def _runs(seqs: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-async def verify_read_models(readside: ReadSide) -> Verdict:
-    """Rebuild into a scratch schema up to the live checkpoints and compare every table."""
+async def verify_read_models(readside: ReadSide, only: Tenant | str | None = None) -> Verdict:
+    """Rebuild into a scratch schema up to the live checkpoints and compare every table; or
+    `only` one kabupaten's rows, or one kecamatan's (a `Tenant`), rebuilt from its share of
+    the log. (Scoped, the tables must have `kab` and `kec` columns, as a per-tenant replay
+    needs too.)"""
     live, scratch = readside.schema, f"{readside.schema}__verify"
-    verdict = Verdict(f"read models {live}")
+    kab, kec = (only.kab, only.kec) if isinstance(only, Tenant) else (only, None)
+    scope = f", kecamatan {kec}" if kec else f", kabupaten {kab}" if kab else ""
+    verdict = Verdict(f"read models {live}{scope}")
     async with readside.pool.acquire() as conn:
         try:
-            kabs = await build_shadow(conn, readside, scratch, await positions(conn, live))
+            ceilings = await positions(conn, live)
+            kabs = await build_shadow(conn, readside, scratch, ceilings, only=only)
             async with conn.transaction():
                 await conn.execute("select pg_advisory_xact_lock($1)", advisory_key("switch", live))
                 bounds = await positions(conn, live)
-                for kab in kabs:
-                    await catch_up(conn, readside, scratch, kab, bounds)
+                subjects = only.subjects if isinstance(only, Tenant) else None
+                for k in kabs:
+                    await catch_up(conn, readside, scratch, k, bounds, None, subjects)
                 for projection in readside.projections:
                     for table in projection.tables:
-                        live_d = await table_digest(conn, live, table)
-                        scratch_d = await table_digest(conn, scratch, table)
+                        live_d = await table_digest(conn, live, table, kab, kec)
+                        scratch_d = await table_digest(conn, scratch, table, kab, kec)
                         verdict.checked += live_d[0]
                         if live_d != scratch_d:
+                            found = await _differences(conn, live, scratch, table, kab, kec)
                             verdict.problems.append(
                                 f"{live}.{table}: {live_d[0]} rows live, {scratch_d[0]} rebuilt"
-                                f" from the log; {await _differences(conn, live, scratch, table)}"
+                                f" from the log; {found}"
                             )
         finally:
             await conn.execute(f"drop schema if exists {scratch} cascade")
     return verdict
 
 
-async def _differences(conn: DbConn, live: str, scratch: str, table: str) -> str:
+async def _differences(
+    conn: DbConn, live: str, scratch: str, table: str, kab: str | None, kec: str | None
+) -> str:
     """Name a few rows that differ, as text, so a person can find them."""
+    where, args = scope_rows(kab, kec)
     only_live = await conn.fetch(
-        f"select t::text as row from {live}.{table} t except"
-        f" select t::text from {scratch}.{table} t order by 1 limit 3"
+        f"select t::text as row from {live}.{table} t {where} except"
+        f" select t::text from {scratch}.{table} t {where} order by 1 limit 3",
+        *args,
     )
     only_log = await conn.fetch(
-        f"select t::text as row from {scratch}.{table} t except"
-        f" select t::text from {live}.{table} t order by 1 limit 3"
+        f"select t::text as row from {scratch}.{table} t {where} except"
+        f" select t::text from {live}.{table} t {where} order by 1 limit 3",
+        *args,
     )
     parts = [f"not from the log: {r['row']}" for r in only_live]
     parts += [f"missing per the log: {r['row']}" for r in only_log]

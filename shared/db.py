@@ -198,11 +198,26 @@ async def update_rows(
     )
 
 
-async def table_digest(conn: DbConn, schema: str, table: str) -> tuple[int, str]:
-    """(row count, MD5 over the rows' text in sorted order): equal digests, equal tables."""
+def scope_rows(kab: str | None, kec: str | None = None) -> tuple[str, list[str]]:
+    """A `where` clause on a table aliased `t` keeping one kabupaten's or one kecamatan's
+    rows, and its arguments (none and nothing: every row)."""
+    if kec is not None:
+        return "where t.kab = $1 and t.kec = $2", [kab or kec[:4], kec]
+    if kab is not None:
+        return "where t.kab = $1", [kab]
+    return "", []
+
+
+async def table_digest(
+    conn: DbConn, schema: str, table: str, kab: str | None = None, kec: str | None = None
+) -> tuple[int, str]:
+    """(row count, MD5 over the rows' text in sorted order): equal digests, equal tables.
+    Given a kabupaten or kecamatan, of its rows only (the table has `kab` and `kec`)."""
+    where, args = scope_rows(kab, kec)
     row = await conn.fetchrow(
         f"select count(*) as n, coalesce(md5(string_agg(t::text, E'\\n' order by t::text)), '')"
-        f" as digest from {ident(schema)}.{ident(table)} t"
+        f" as digest from {ident(schema)}.{ident(table)} t {where}",
+        *args,
     )
     assert row is not None
     return int(row["n"]), str(row["digest"])

@@ -28,7 +28,7 @@ from shared.projection import (
 )
 from shared.readside import ReadSide
 from shared.tally import Additive, Tally, is_additive, write_all
-from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
+from shared.tenancy import STREAM_PREFIX, Tenant, kab_of_stream, stream_name
 
 if TYPE_CHECKING:
     from shared.replay_workers import Workers
@@ -299,9 +299,12 @@ async def catch_up(
     kab: str,
     ceilings: Bounds | None = None,
     progress: ProgressFn | None = None,
+    subjects: str | None = None,
 ) -> int:
-    """Apply to `shadow` what it has not seen yet of the kabupaten's log."""
-    return await catch_up_all([Target(readside, shadow, conn, ceilings)], kab, progress)
+    """Apply to `shadow` what it has not seen yet of the kabupaten's log (of its `subjects`
+    only, when given)."""
+    targets = [Target(readside, shadow, conn, ceilings)]
+    return await catch_up_all(targets, kab, progress, subjects=subjects)
 
 
 def served_kabupaten(readside: ReadSide, stream_names: list[str]) -> list[str]:
@@ -315,13 +318,18 @@ async def build_shadow(
     shadow: str,
     ceilings: Bounds | None = None,
     progress: ProgressFn | None = None,
+    only: Tenant | str | None = None,
 ) -> list[str]:
-    """A fresh `shadow` schema projected from sequence 1; returns the kabupaten covered."""
+    """A fresh `shadow` schema projected from sequence 1, of `only` one kabupaten's log or
+    one kecamatan's subjects in it when given; returns the kabupaten covered."""
     await conn.execute(f"drop schema if exists {ident(shadow)} cascade")
     await migrate(conn, shadow, readside.migrations)
     kabs = served_kabupaten(readside, await readside.store.stream_names())
+    if only is not None:
+        kabs = [k for k in kabs if k == (only.kab if isinstance(only, Tenant) else only)]
+    subjects = only.subjects if isinstance(only, Tenant) else None
     for kab in kabs:
-        await catch_up(conn, readside, shadow, kab, ceilings, progress)
+        await catch_up(conn, readside, shadow, kab, ceilings, progress, subjects)
     return kabs
 
 

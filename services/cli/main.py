@@ -39,6 +39,13 @@ def _parser() -> argparse.ArgumentParser:
         if name == "verify":
             p.add_argument("--kab", action="append", default=None, help="only this kabupaten")
             p.add_argument(
+                "--kec",
+                default=None,
+                help="only this kecamatan: its aggregates' chains, the stream's removed"
+                " sequences and its read-model rows (the signed checkpoints cover a whole"
+                " kabupaten: verify it with --kab)",
+            )
+            p.add_argument(
                 "--digest",
                 action="append",
                 default=[],
@@ -96,6 +103,7 @@ def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
             args.service,
             [k.replace(".", "") for k in args.kab or []] or None,
             _kept_digests(args.digest),
+            args.kec,
         ),
     }
     return operations[args.command]()

@@ -16,7 +16,7 @@ from nats.js.errors import NotFoundError
 
 from services.cli.context import CannotRun
 from services.registry import available_specs
-from shared.audit import Verdict, verify_read_models, verify_stream
+from shared.audit import Verdict, verify_kecamatan_log, verify_read_models, verify_stream
 from shared.config import Settings
 from shared.db import DbConn, advisory_key, create_pool
 from shared.eventstore import EventStore
@@ -299,20 +299,61 @@ async def verify(
     services: list[str] | None,
     kabupaten: list[str] | None = None,
     kept: dict[int, str] | None = None,
+    kec: str | None = None,
 ) -> int:
-    """Chains, gaps and signed checkpoints of every stream, then every read model."""
+    """Chains, gaps and signed checkpoints of every stream, then every read model; of some
+    kabupaten only when given (or when SMART_KABUPATEN limits this process: the schemas may
+    hold others' rows too). With a kecamatan: its aggregates' chains, its stream's removed
+    sequences, and its read-model rows."""
+    kabs = kabupaten or settings.served_kabupaten()
+    tenant = _kecamatan(kec, kabs, kept) if kec else None
     bad = 0
     async with connect(settings) as ops:
-        secret = settings.secret_key.get_secret_value() or None
-        for kab in await ops.kabupaten():
-            if kabupaten and kab not in kabupaten:
-                continue
-            bad += _report(await verify_stream(ops.store, kab, secret=secret, kept_digests=kept))
-        for readside in ops.readsides(services):
+        readsides = ops.readsides(services)
+        for readside in readsides:
             await readside.migrate()
-            bad += _report(await verify_read_models(readside))
+            if kabs or tenant:
+                async with readside.pool.acquire() as conn:
+                    await _tenant_tables(conn, readside)
+        if tenant is not None:
+            if not await ops.store.has_stream(tenant.kab):
+                raise CannotRun(f"no log for kabupaten {tenant.kab}: nothing to verify")
+            bad += _report(await verify_kecamatan_log(ops.store, tenant))
+        else:
+            logs = await ops.kabupaten()
+            if missing := sorted(set(kabupaten or []) - set(logs)):
+                raise CannotRun(f"no log for kabupaten {', '.join(missing)}: nothing to verify")
+            for kab in logs:
+                if not kabs or kab in kabs:
+                    verdict = await verify_stream(
+                        ops.store,
+                        kab,
+                        secret=settings.secret_key.get_secret_value() or None,
+                        kept_digests=kept,
+                    )
+                    bad += _report(verdict)
+        scopes: list[Tenant | str | None] = [tenant] if tenant else [*kabs] if kabs else [None]
+        for readside in readsides:
+            for scope in scopes:
+                bad += _report(await verify_read_models(readside, scope))
     print("VERIFIED: no discrepancy" if not bad else f"FAILED: {bad} check(s) found discrepancies")
     return 1 if bad else 0
+
+
+def _kecamatan(kec: str, kabupaten: list[str] | None, kept: dict[int, str] | None) -> Tenant:
+    kec = undot(kec)
+    try:
+        tenant = Tenant(kec[:4], kec)
+    except ValueError as exc:
+        raise CannotRun(f"--kec {kec}: {exc}") from None
+    if kabupaten and tenant.kab not in kabupaten:
+        raise CannotRun(f"--kec {kec} is not in kabupaten {', '.join(kabupaten)}")
+    if kept:
+        raise CannotRun(
+            "--digest: a kept digest covers the whole kabupaten's log; verify it with"
+            f" --kab {tenant.kab}, without --kec"
+        )
+    return tenant
 
 
 def _report(verdict: Verdict) -> int:
