@@ -28,7 +28,7 @@ from shared.projection import (
 )
 from shared.readside import ReadSide
 from shared.tally import Additive, Tally, is_additive, write_all
-from shared.tenancy import STREAM_PREFIX, Tenant, kab_of_stream, stream_name
+from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
 
 if TYPE_CHECKING:
     from shared.replay_workers import Workers
@@ -310,27 +310,6 @@ async def catch_up(
 def served_kabupaten(readside: ReadSide, stream_names: list[str]) -> list[str]:
     kabs = [kab_of_stream(n) for n in stream_names if n.startswith(STREAM_PREFIX)]
     return [k for k in kabs if readside.kabupaten is None or k in readside.kabupaten]
-
-
-async def build_shadow(
-    conn: DbConn,
-    readside: ReadSide,
-    shadow: str,
-    ceilings: Bounds | None = None,
-    progress: ProgressFn | None = None,
-    only: Tenant | str | None = None,
-) -> list[str]:
-    """A fresh `shadow` schema projected from sequence 1, of `only` one kabupaten's log or
-    one kecamatan's subjects in it when given; returns the kabupaten covered."""
-    await conn.execute(f"drop schema if exists {ident(shadow)} cascade")
-    await migrate(conn, shadow, readside.migrations)
-    kabs = served_kabupaten(readside, await readside.store.stream_names())
-    if only is not None:
-        kabs = [k for k in kabs if k == (only.kab if isinstance(only, Tenant) else only)]
-    subjects = only.subjects if isinstance(only, Tenant) else None
-    for kab in kabs:
-        await catch_up(conn, readside, shadow, kab, ceilings, progress, subjects)
-    return kabs
 
 
 async def rebuild(

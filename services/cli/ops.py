@@ -16,7 +16,7 @@ from nats.js.errors import NotFoundError
 
 from services.cli.context import CannotRun
 from services.registry import available_specs
-from shared.audit import Verdict, verify_kecamatan_log, verify_read_models, verify_stream
+from shared.audit import Verdict, verify_all_read_models, verify_kecamatan_log, verify_stream
 from shared.config import Settings
 from shared.db import DbConn, advisory_key, create_pool
 from shared.eventstore import EventStore
@@ -333,9 +333,12 @@ async def verify(
                     )
                     bad += _report(verdict)
         scopes: list[Tenant | str | None] = [tenant] if tenant else [*kabs] if kabs else [None]
-        for readside in readsides:
-            for scope in scopes:
-                bad += _report(await verify_read_models(readside, scope))
+        for scope in scopes:
+            print("rebuilding the read models from the log to compare them with the live ones")
+            verdicts = await verify_all_read_models(readsides, scope, progress=_show)
+            print()
+            for verdict in verdicts:
+                bad += _report(verdict)
     print("VERIFIED: no discrepancy" if not bad else f"FAILED: {bad} check(s) found discrepancies")
     return 1 if bad else 0
 
