@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from shared.checkpoints import RunningDigest, public_key_hex, signature_ok, signing_key
 from shared.db import DbConn, advisory_key, migrate, scope_rows, table_digest
@@ -15,6 +15,7 @@ from shared.eventstore import EventStore
 from shared.logreader import StoredEvent, read_pages
 from shared.readside import ReadSide
 from shared.rebuild import (
+    PAGE,
     ProgressFn,
     Target,
     catch_up,
@@ -23,6 +24,7 @@ from shared.rebuild import (
     served_kabupaten,
     unhurried_commits,
 )
+from shared.replay_workers import Workers
 from shared.tenancy import Tenant, stream_name
 from shared.verify import ChainVerifier, Discrepancy
 
@@ -146,6 +148,7 @@ async def verify_all_read_models(
     readsides: Sequence[ReadSide],
     only: Tenant | str | None = None,
     progress: ProgressFn | None = None,
+    workers: Workers | None = None,
 ) -> list[Verdict]:
     """Rebuild each service's read models into a scratch schema up to its live checkpoints
     and compare every table with the live one; or `only` one kabupaten's rows, or one
@@ -153,9 +156,9 @@ async def verify_all_read_models(
     have `kab` and `kec` columns, as a per-tenant replay needs too.)
 
     The scratch schemas are filled as a replay fills its shadows: each kabupaten's log read
-    once for every service, additive projections folded. Verifying the services one by one
-    read a 1M-event log four times over (`smart verify` on `python -m bench.replay`'s
-    history)."""
+    once for every service, additive projections folded, in several processes when
+    `workers` says so. Verifying the services one by one read a 1M-event log four times
+    over (`smart verify` on `python -m bench.replay`'s history)."""
     subjects = only.subjects if isinstance(only, Tenant) else None
     async with contextlib.AsyncExitStack() as stack:
         targets = []
@@ -170,9 +173,14 @@ async def verify_all_read_models(
             targets.append(Target(side, scratch, conn, ceilings, folds={}))
         names = await readsides[0].store.stream_names()
         served = [_scoped(served_kabupaten(t.readside, names), only) for t in targets]
-        for kab in sorted({k for kabs in served for k in kabs}):
-            chosen = [t for t, kabs in zip(targets, served, strict=True) if kab in kabs]
-            await catch_up_all(chosen, kab, progress, subjects=subjects)
+        every = sorted({k for kabs in served for k in kabs})
+        if workers is not None and workers.count > 1 and subjects is None:
+            verifying = replace(workers, suffix="__verify", up_to_live=True)
+            await verifying.run(readsides[0], every, PAGE, progress)
+        else:
+            for kab in every:
+                chosen = [t for t, kabs in zip(targets, served, strict=True) if kab in kabs]
+                await catch_up_all(chosen, kab, progress, subjects=subjects)
         return [await _compare(t, kabs, only) for t, kabs in zip(targets, served, strict=True)]
 
 

@@ -25,6 +25,7 @@ from shared.rebuild import (
     ProgressFn,
     Target,
     catch_up_all,
+    positions,
     served_kabupaten,
     unhurried_commits,
 )
@@ -43,6 +44,11 @@ class Workers:
     nats_servers: list[str]
     database_url: str
     start_method: StartMethod | None = None  # None: `start_method()` chooses
+    # Where the workers project: `<schema><suffix>`, made ready by the coordinator; with
+    # `up_to_live`, only up to the live schema's checkpoints as a worker finds them (verify
+    # compares the result with the live read models).
+    suffix: str = "__shadow"
+    up_to_live: bool = False
 
     async def run(
         self,
@@ -176,7 +182,9 @@ async def _catch_up_streams(
             for side in readsides:
                 conn = await stack.enter_async_context(pool.acquire())
                 await unhurried_commits(conn)
-                targets.append(Target(side, f"{side.schema}__shadow", conn, folds={}))
+                ceilings = await positions(conn, side.schema) if workers.up_to_live else None
+                schema = f"{side.schema}{workers.suffix}"
+                targets.append(Target(side, schema, conn, ceilings, folds={}))
             names = await readsides[0].store.stream_names()
             collector.start()
             while (kab := todo.get()) is not None:  # all queued before start: no wait

@@ -46,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
                 " kabupaten: verify it with --kab)",
             )
             p.add_argument(
+                "--workers", type=int, default=1, help="processes rebuilding the read models"
+            )
+            p.add_argument(
                 "--digest",
                 action="append",
                 default=[],
@@ -104,6 +107,7 @@ def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
             [k.replace(".", "") for k in args.kab or []] or None,
             _kept_digests(args.digest),
             args.kec,
+            args.workers,
         ),
     }
     return operations[args.command]()

@@ -186,11 +186,15 @@ async def replay(
             )
         names = ", ".join(r.service for r in readsides)
         print(f"{names}: rebuilding into shadow schemas (the live ones keep answering)")
-        factory = functools.partial(readsides_for, settings, services)
-        urls = settings.nats_servers(), settings.database_url or ""
-        await rebuild_all(readsides, progress=_show, workers=Workers(workers, factory, *urls))
+        await rebuild_all(readsides, progress=_show, workers=_workers(settings, services, workers))
         print(f"\n{names}: switched to the rebuilt read models")
     return 0
+
+
+def _workers(settings: Settings, services: list[str] | None, count: int) -> Workers:
+    """Processes that project whole kabupaten streams, each on its own connections."""
+    factory = functools.partial(readsides_for, settings, services)
+    return Workers(count, factory, settings.nats_servers(), settings.database_url or "")
 
 
 async def _tenant_tables(conn: DbConn, readside: ReadSide) -> list[str]:
@@ -300,6 +304,7 @@ async def verify(
     kabupaten: list[str] | None = None,
     kept: dict[int, str] | None = None,
     kec: str | None = None,
+    workers: int = 1,
 ) -> int:
     """Chains, gaps and signed checkpoints of every stream, then every read model; of some
     kabupaten only when given (or when SMART_KABUPATEN limits this process: the schemas may
@@ -335,7 +340,9 @@ async def verify(
         scopes: list[Tenant | str | None] = [tenant] if tenant else [*kabs] if kabs else [None]
         for scope in scopes:
             print("rebuilding the read models from the log to compare them with the live ones")
-            verdicts = await verify_all_read_models(readsides, scope, progress=_show)
+            verdicts = await verify_all_read_models(
+                readsides, scope, progress=_show, workers=_workers(settings, services, workers)
+            )
             print()
             for verdict in verdicts:
                 bad += _report(verdict)

@@ -3,6 +3,7 @@ checks only its own share of the log and of the read models, and names what diff
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -12,11 +13,13 @@ from nats.aio.client import Client as NATS
 
 from services.cli import ops
 from services.cli.context import CannotRun
-from shared.audit import verify_kecamatan_log
+from shared.audit import verify_all_read_models, verify_kecamatan_log
 from shared.config import Settings
 from shared.eventstore import EventStore
 from shared.logreader import read_pages
 from shared.readside import ReadSide
+from shared.rebuild import Progress
+from shared.replay_workers import Workers
 from shared.tenancy import Tenant, stream_name
 from tests.integration.audit.conftest import kecamatan_of
 
@@ -45,6 +48,7 @@ async def test_a_kecamatan_is_verified_on_its_own_and_only_its_discrepancies_cou
     # kabupaten as well, so only its own rows can be compared with its log.
     assert settings.served_kabupaten() == [kab]
     assert await ops.verify(settings, None) == 0
+    assert await ops.verify(settings, None, workers=2) == 0  # read models rebuilt in processes
     assert await ops.verify(settings, None, kec=target) == 0
     out = capsys.readouterr().out
     assert f"OK   log {stream_name(kab)} ({history} checked)" in out
@@ -62,6 +66,8 @@ async def test_a_kecamatan_is_verified_on_its_own_and_only_its_discrepancies_cou
     assert re.search(rf"not from the log: \({kab},{target},\d+,1,", fund)  # donated_idr = 1
     assert "OK   read models scheduler" in out  # only what differs fails
     assert await ops.verify(settings, None, [kab]) == 1
+    assert await ops.verify(settings, None, [kab], workers=2) == 1
+    assert "FAIL read models donations, kabupaten" in capsys.readouterr().out
 
     for side in live:  # no projector takes the forged event below
         await side.stop()
@@ -74,6 +80,26 @@ async def test_a_kecamatan_is_verified_on_its_own_and_only_its_discrepancies_cou
         for p in bad.problems
     )
     assert (await verify_kecamatan_log(EventStore(nc), Tenant(kab, other))).problems == []
+
+
+async def test_read_models_are_verified_in_worker_processes(
+    pool: asyncpg.Pool, settings: Settings, kab: str, history: int, live: list[ReadSide]
+) -> None:
+    seen: list[Progress] = []
+    workers = Workers(
+        2,
+        functools.partial(ops.readsides_for, settings, None),
+        settings.nats_servers(),
+        str(settings.database_url),
+    )
+    verdicts = await verify_all_read_models(live, kab, seen.append, workers)
+    assert [v.problems for v in verdicts] == [[], [], [], []]
+    assert (seen[-1].stream, seen[-1].events) == ("all streams", history)
+    schemas = await pool.fetch(
+        "select nspname from pg_namespace where nspname like '%\\_\\_verify'"
+        " or nspname like '%\\_\\_shadow'"
+    )
+    assert schemas == []  # the workers filled the scratch schemas, which are gone
 
 
 async def test_verify_refuses_a_scope_it_cannot_check(settings: Settings, kab: str) -> None:
