@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import multiprocessing
+import signal
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+
+import nats
 
 from shared.checkpoints import RunningDigest, public_key_hex, signature_ok, signing_key
 from shared.db import DbConn, advisory_key, migrate, scope_rows, table_digest
@@ -24,7 +30,7 @@ from shared.rebuild import (
     served_kabupaten,
     unhurried_commits,
 )
-from shared.replay_workers import Workers
+from shared.replay_workers import Workers, start_method
 from shared.tenancy import Tenant, stream_name
 from shared.verify import ChainVerifier, Discrepancy
 
@@ -109,6 +115,50 @@ async def verify_stream(
     problems = [str(p) for p in verifier.problems] + problems
     problems += [f"seq {seq}: not in the log, so the kept digest cannot match" for seq in kept]
     return Verdict(f"log {stream}", verifier.checked, problems)
+
+
+async def verify_streams(
+    store: EventStore,
+    kabs: list[str],
+    *,
+    secret: str | None = None,
+    kept_digests: dict[int, str] | None = None,
+    processes: int = 1,
+    nats_servers: list[str] | None = None,
+) -> AsyncIterator[Verdict]:
+    """`verify_stream` of each kabupaten, the verdicts in the order given; with several
+    `processes` (and the `nats_servers` for their own connections), that many streams are
+    checked at once. Checking chains is CPU work: one process did 7.5k events/s of a
+    province's log here, a quarter of what reading it costs (`python -m bench.replay`)."""
+    if processes <= 1 or len(kabs) <= 1 or not nats_servers:
+        for kab in kabs:
+            yield await verify_stream(store, kab, secret=secret, kept_digests=kept_digests)
+        return
+    context = multiprocessing.get_context(start_method())
+    loop = asyncio.get_running_loop()
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        checks = [
+            loop.run_in_executor(pool, _verify_apart, nats_servers, kab, secret, kept_digests)
+            for kab in kabs
+        ]
+        for check in checks:
+            yield await check
+
+
+def _verify_apart(
+    servers: list[str], kab: str, secret: str | None, kept: dict[int, str] | None
+) -> Verdict:
+    """`verify_stream` in a process of its own, on its own connection."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # not a forked event loop's
+
+    async def run() -> Verdict:
+        nc = await nats.connect(servers=servers)
+        try:
+            return await verify_stream(EventStore(nc), kab, secret=secret, kept_digests=kept)
+        finally:
+            await nc.close()
+
+    return asyncio.run(run())
 
 
 async def verify_kecamatan_log(store: EventStore, tenant: Tenant) -> Verdict:
@@ -249,6 +299,7 @@ __all__ = [
     "verify_kecamatan_log",
     "verify_read_models",
     "verify_stream",
+    "verify_streams",
 ]
 
 

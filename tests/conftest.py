@@ -84,6 +84,12 @@ def kab() -> str:
 
 
 @pytest.fixture
+def kab2() -> str:
+    """A second fresh kabupaten, for a test that needs two streams."""
+    return f"{next(_CODES)}"
+
+
+@pytest.fixture
 def kec(kab: str) -> str:
     return f"{kab}{random.randint(10, 99)}"
 

@@ -46,7 +46,10 @@ def _parser() -> argparse.ArgumentParser:
                 " kabupaten: verify it with --kab)",
             )
             p.add_argument(
-                "--workers", type=int, default=1, help="processes rebuilding the read models"
+                "--workers",
+                type=int,
+                default=1,
+                help="processes checking the logs' chains and rebuilding the read models",
             )
             p.add_argument(
                 "--digest",

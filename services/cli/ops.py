@@ -16,7 +16,7 @@ from nats.js.errors import NotFoundError
 
 from services.cli.context import CannotRun
 from services.registry import available_specs
-from shared.audit import Verdict, verify_all_read_models, verify_kecamatan_log, verify_stream
+from shared.audit import Verdict, verify_all_read_models, verify_kecamatan_log, verify_streams
 from shared.config import Settings
 from shared.db import DbConn, advisory_key, create_pool
 from shared.eventstore import EventStore
@@ -328,15 +328,15 @@ async def verify(
             logs = await ops.kabupaten()
             if missing := sorted(set(kabupaten or []) - set(logs)):
                 raise CannotRun(f"no log for kabupaten {', '.join(missing)}: nothing to verify")
-            for kab in logs:
-                if not kabs or kab in kabs:
-                    verdict = await verify_stream(
-                        ops.store,
-                        kab,
-                        secret=settings.secret_key.get_secret_value() or None,
-                        kept_digests=kept,
-                    )
-                    bad += _report(verdict)
+            async for verdict in verify_streams(
+                ops.store,
+                [kab for kab in logs if not kabs or kab in kabs],
+                secret=settings.secret_key.get_secret_value() or None,
+                kept_digests=kept,
+                processes=workers,
+                nats_servers=settings.nats_servers(),
+            ):
+                bad += _report(verdict)
         scopes: list[Tenant | str | None] = [tenant] if tenant else [*kabs] if kabs else [None]
         for scope in scopes:
             print("rebuilding the read models from the log to compare them with the live ones")

@@ -12,10 +12,11 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.api import StreamConfig
 
-from shared.audit import verify_kecamatan_log, verify_read_models, verify_stream
+from shared.audit import verify_kecamatan_log, verify_read_models, verify_stream, verify_streams
 from shared.canonical import canonical_bytes, chain_hash
 from shared.checkpoints import Checkpointer
 from shared.eventstore import EventStore
+from shared.infra.local import Endpoints
 from shared.logreader import read_pages
 from shared.projection import ProjectorSettings
 from shared.readside import ReadSide
@@ -128,6 +129,28 @@ async def test_a_kecamatan_verdict_names_its_chains_and_every_removal(nc: NATS, 
     elsewhere = await verify_kecamatan_log(store, Tenant(kab, f"{kab}02"))
     assert elsewhere.checked == 0
     assert elsewhere.problems == removals
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+async def test_streams_verified_apart_come_back_in_order_naming_the_forgery(
+    nc: NATS, infra: Endpoints, kab: str, kab2: str, processes: int
+) -> None:
+    """In worker processes (each on its own connection) as in this one: each stream's
+    verdict, in the order asked, the edited event named in its own stream's."""
+    await history(nc, kab, [1, 2])
+    ref = await history(nc, kab2, [3])
+    forged = (await stored(nc, kab2))[0].data.replace(b'"n":3', b'"n":30')
+    await nc.jetstream().publish(ref.subject, forged)
+    verdicts = [
+        v
+        async for v in verify_streams(
+            EventStore(nc), [kab2, kab], processes=processes, nats_servers=[infra.nats_url]
+        )
+    ]
+    assert [v.scope for v in verdicts] == [f"log {stream_name(kab2)}", f"log {stream_name(kab)}"]
+    assert [v.checked for v in verdicts] == [2, 2]
+    assert any(p.startswith("seq 2") and "hash does not match" in p for p in verdicts[0].problems)
+    assert verdicts[1].problems == []
 
 
 async def test_a_forged_checkpoint_is_named(nc: NATS, kab: str) -> None:
