@@ -243,12 +243,8 @@ def _scoped(kabs: list[str], only: Tenant | str | None) -> list[str]:
 async def _compare(target: Target, kabs: list[str], only: Tenant | str | None) -> Verdict:
     """Under the service's switch lock: the scratch schema caught up to the live checkpoints
     as they are now, then every table's digest (of the scope's rows) against the live one."""
-    readside, conn, scratch, live = (
-        target.readside,
-        target.conn,
-        target.schema,
-        target.readside.schema,
-    )
+    readside, conn, scratch = target.readside, target.conn, target.schema
+    live = readside.schema
     kab, kec = (only.kab, only.kec) if isinstance(only, Tenant) else (only, None)
     scope = f", kecamatan {kec}" if kec else f", kabupaten {kab}" if kab else ""
     verdict = Verdict(f"read models {live}{scope}")
