@@ -14,8 +14,8 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import asyncpg
@@ -216,12 +216,24 @@ class Sampler:
         )
 
 
-async def main(args: argparse.Namespace) -> None:
+@asynccontextmanager
+async def with_history(
+    args: argparse.Namespace,
+) -> AsyncIterator[tuple[LocalInfrastructure, Endpoints, NATS, asyncpg.Pool, int]]:
+    """The servers, a connection to each, and the history `args` ask for (its event count)."""
     with infrastructure(args.data_dir) as (local, endpoints, root):
         nc = await nats.connect(endpoints.nats_url)
         pool = await asyncpg.create_pool(endpoints.database_url, min_size=1, max_size=8)
         assert pool is not None
-        total = await history(nc, endpoints, root, args)
+        try:
+            yield local, endpoints, nc, pool, await history(nc, endpoints, root, args)
+        finally:
+            await pool.close()
+            await nc.drain()
+
+
+async def main(args: argparse.Namespace) -> None:
+    async with with_history(args) as (local, endpoints, nc, pool, total):
         print(f"History: {total:,} events in {len(await streams(nc))} kabupaten streams")
         cpu, machine, servers = cpu_s(), machine_s(), servers_cpu_s(local)
         read_n, read_s = await raw_read(nc)
@@ -282,8 +294,6 @@ async def main(args: argparse.Namespace) -> None:
             f" largest child process (replay worker or generator) "
             f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:,.0f} MB"
         )
-        await pool.close()
-        await nc.drain()
 
 
 if __name__ == "__main__":

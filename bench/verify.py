@@ -10,11 +10,8 @@ import asyncio
 import functools
 import time
 
-import asyncpg
-import nats
-
 from bench.generate import SCALES
-from bench.replay import SECRET, history, infrastructure, raw_read, rss_mb, streams
+from bench.replay import SECRET, raw_read, rss_mb, streams, with_history
 from services.cli.ops import readsides_for
 from shared.audit import verify_all_read_models, verify_streams
 from shared.config import Settings
@@ -27,11 +24,7 @@ from shared.tenancy import kab_of_stream, stream_name
 
 
 async def main(args: argparse.Namespace) -> None:
-    with infrastructure(args.data_dir) as (_, endpoints, root):
-        nc = await nats.connect(endpoints.nats_url)
-        pool = await asyncpg.create_pool(endpoints.database_url, min_size=1, max_size=8)
-        assert pool is not None
-        total = await history(nc, endpoints, root, args)
+    async with with_history(args) as (_, endpoints, nc, pool, total):
         kabs = [kab_of_stream(name) for name in await streams(nc)]
         settings = Settings(
             nats_url=endpoints.nats_url, database_url=endpoints.database_url, secret_key=SECRET
@@ -78,8 +71,6 @@ async def main(args: argparse.Namespace) -> None:
                 f" {read_n / models / ceiling:.2f}); {problems} discrepancies;"
                 f" RSS {rss_mb():,.0f} MB"
             )
-        await pool.close()
-        await nc.drain()
 
 
 async def _behind(conn: DbConn, side: ReadSide, ends: dict[str, int]) -> bool:
