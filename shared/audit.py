@@ -209,7 +209,7 @@ async def verify_all_read_models(
     once for every service, additive projections folded, in several processes when
     `workers` says so. Verifying the services one by one read a 1M-event log four times
     over (`smart verify` on `python -m bench.replay`'s history)."""
-    subjects = only.subjects if isinstance(only, Tenant) else None
+    subjects = _parts(only)[2]
     async with contextlib.AsyncExitStack() as stack:
         targets = []
         for side in readsides:
@@ -234,10 +234,16 @@ async def verify_all_read_models(
         return [await _compare(t, kabs, only) for t, kabs in zip(targets, served, strict=True)]
 
 
+def _parts(only: Tenant | str | None) -> tuple[str | None, str | None, str | None]:
+    """(kabupaten, kecamatan, subject filter) of a scope; None where it does not narrow."""
+    if isinstance(only, Tenant):
+        return only.kab, only.kec, only.subjects
+    return only, None, None
+
+
 def _scoped(kabs: list[str], only: Tenant | str | None) -> list[str]:
-    if only is None:
-        return kabs
-    return [k for k in kabs if k == (only.kab if isinstance(only, Tenant) else only)]
+    kab = _parts(only)[0]
+    return [k for k in kabs if kab is None or k == kab]
 
 
 async def _compare(target: Target, kabs: list[str], only: Tenant | str | None) -> Verdict:
@@ -245,10 +251,9 @@ async def _compare(target: Target, kabs: list[str], only: Tenant | str | None) -
     as they are now, then every table's digest (of the scope's rows) against the live one."""
     readside, conn, scratch = target.readside, target.conn, target.schema
     live = readside.schema
-    kab, kec = (only.kab, only.kec) if isinstance(only, Tenant) else (only, None)
+    kab, kec, subjects = _parts(only)
     scope = f", kecamatan {kec}" if kec else f", kabupaten {kab}" if kab else ""
     verdict = Verdict(f"read models {live}{scope}")
-    subjects = only.subjects if isinstance(only, Tenant) else None
     async with conn.transaction():
         await conn.execute("select pg_advisory_xact_lock($1)", advisory_key("switch", live))
         bounds = await positions(conn, live)

@@ -18,7 +18,7 @@ from services.cli.context import CannotRun
 from services.registry import available_specs
 from shared.audit import Verdict, verify_all_read_models, verify_kecamatan_log, verify_streams
 from shared.config import Settings
-from shared.db import DbConn, advisory_key, create_pool
+from shared.db import DbConn, advisory_key, create_pool, scope_rows
 from shared.eventstore import EventStore
 from shared.logreader import read_pages
 from shared.readside import ReadSide
@@ -163,10 +163,7 @@ async def replay(
     live schema caught up from a position."""
     kab, kec = undot(kab) if kab else None, undot(kec) if kec else None
     if kec:
-        try:
-            kab = Tenant(kab or kec[:4], kec).kab
-        except ValueError as exc:
-            raise CannotRun(f"--kec {kec}: {exc}") from None
+        kab = _kecamatan_arg(kec, kab).kab
     async with connect(settings) as ops:
         readsides = ops.readsides(services)
         for readside in readsides:
@@ -217,7 +214,7 @@ async def _replay_tenant(readsides: list[ReadSide], kab: str, kec: str | None) -
     """Under each service's switch lock: delete the tenant's rows, project its subjects again
     up to the live checkpoints, commit. Queries see the old rows until the commit; other
     tenants' rows are not touched."""
-    scope, stream = f"smart.{kab}.{kec or '*'}.>", stream_name(kab)
+    scope, stream = Tenant(kab, kec).subjects if kec else f"smart.{kab}.>", stream_name(kab)
     async with contextlib.AsyncExitStack() as stack:
         targets = []
         for side in readsides:
@@ -229,9 +226,9 @@ async def _replay_tenant(readsides: list[ReadSide], kab: str, kec: str | None) -
             )
             live = await positions(conn, side.schema)
             ceilings = {(p.name, stream): live.get((p.name, stream), 0) for p in side.projections}
-            where, args = ("kab = $1 and kec = $2", [kab, kec]) if kec else ("kab = $1", [kab])
+            where, args = scope_rows(kab, kec)
             for table in tables:
-                await conn.execute(f"delete from {side.schema}.{table} where {where}", *args)
+                await conn.execute(f"delete from {side.schema}.{table} t {where}", *args)
             targets.append(Target(side, side.schema, conn, ceilings, floors={}))
         print(f"replaying {scope} into {', '.join(r.service for r in readsides)}")
         count = await catch_up_all(targets, kab, _show, subjects=scope)
@@ -350,12 +347,17 @@ async def verify(
     return 1 if bad else 0
 
 
-def _kecamatan(kec: str, kabupaten: list[str] | None, kept: dict[int, str] | None) -> Tenant:
-    kec = undot(kec)
+def _kecamatan_arg(kec: str, kab: str | None = None) -> Tenant:
+    """The tenant a `--kec` names (in `--kab` when given), or why it names none."""
     try:
-        tenant = Tenant(kec[:4], kec)
+        return Tenant(kab or kec[:4], kec)
     except ValueError as exc:
         raise CannotRun(f"--kec {kec}: {exc}") from None
+
+
+def _kecamatan(kec: str, kabupaten: list[str] | None, kept: dict[int, str] | None) -> Tenant:
+    kec = undot(kec)
+    tenant = _kecamatan_arg(kec)
     if kabupaten and tenant.kab not in kabupaten:
         raise CannotRun(f"--kec {kec} is not in kabupaten {', '.join(kabupaten)}")
     if kept:
