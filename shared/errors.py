@@ -63,6 +63,19 @@ class NotFound(DomainError):
         )
 
 
+class Forbidden(DomainError):
+    """The caller's role or area does not cover what it asks (403)."""
+
+    status = 403
+
+    def __init__(self) -> None:
+        super().__init__(
+            "FORBIDDEN",
+            "Anda tidak berwenang atas wilayah atau tindakan ini",
+            "You are not allowed to act on this area or to do this",
+        )
+
+
 class NotCaughtUp(DomainError):
     """The read side did not reach the asked position in time (503)."""
 

@@ -15,11 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from shared.envelope import Metadata
 from shared.errors import DomainError
-from shared.tenancy import Tenant, check_token
+from shared.tenancy import Tenant, check_token, dot, undot
 
 log = logging.getLogger("smart.rpc")
 D = TypeVar("D")
 RPC_ROOT = "smartrpc"
+OPERATOR = "operator"
 NO_RESPONDER_RETRIES = 10
 RPC_WORKERS = 16
 """Requests one replica handles at once per RPC name: a read waiting on `wait_for` must not
@@ -35,8 +36,31 @@ def rpc_pattern(service: str, name: str) -> str:
     return f"{RPC_ROOT}.*.{service}.{name}"
 
 
+class Scope(BaseModel):
+    """Who asks, typed: a role and its area (codes without dots; None: all of it). The
+    service that owns the data decides what the area allows (an operator's own desa)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    role: str = Field(min_length=1, max_length=40)
+    kab: str | None = None
+    kec: str | None = None
+    desa: str | None = None
+
+    @property
+    def confined_desa(self) -> str | None:
+        """The desa (dotted) an operator is confined to; None for every other role."""
+        return dot(self.desa) if self.role == OPERATOR and self.desa else None
+
+    def covers_desa(self, desa: str | None) -> bool:
+        if self.role != OPERATOR:
+            return True
+        return desa is not None and self.desa is not None and undot(desa) == self.desa
+
+
 class RpcRequest(BaseModel):
-    """What the gateway (or a test) sends: the tenant, who asks, and the input."""
+    """What the gateway (or a test) sends: the tenant, who asks, and the input. `scope`
+    absent is a trusted caller inside the deployment (a test, the operator's own tools)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -45,6 +69,7 @@ class RpcRequest(BaseModel):
     command_id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1)
     correlation_id: str | None = None
     actor: str = "system"
+    scope: Scope | None = None
     wait_for: int | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     body: Any = None

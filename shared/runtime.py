@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import nats
@@ -18,6 +19,8 @@ from shared.aggregate import CommandRunner
 from shared.config import Settings
 from shared.db import create_pool
 from shared.eventstore import EventStore
+from shared.facts import Facts
+from shared.kit import Api
 from shared.metrics import MeteredEventStore, Metrics
 from shared.projection import Projection, ProjectorSettings
 from shared.readside import ReadSide
@@ -38,8 +41,8 @@ class Runtime:
     store: EventStore
     runner: CommandRunner
     readside: ReadSide
+    facts: Facts
     broker: NatsBroker | None = None
-    extras: dict[str, object] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=lambda: Metrics(""))
 
     async def wait_for(self, kab: str, position: int | None) -> None:
@@ -55,13 +58,18 @@ class Runtime:
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """What a service declares to be run: its schema, projections and request handlers."""
+    """What a service declares to be run: its schema, projections, its table of handlers
+    and how to build what they share (`deps`, from the runtime)."""
 
     name: str
     schema: str
     migrations: Path | None
     projections: Callable[[Settings], Sequence[Projection]]
-    router: Callable[[Runtime], NatsRouter]
+    api: Api[Any]
+    deps: Callable[[Runtime], object]
+
+    def router(self, rt: Runtime) -> NatsRouter:
+        return self.api.router(rt, self.deps(rt))
 
 
 async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
@@ -91,7 +99,15 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         kabupaten=settings.served_kabupaten(),
     )
     runtime = Runtime(
-        spec.name, spec.schema, settings, nc, pool, store, CommandRunner(store), readside
+        spec.name,
+        spec.schema,
+        settings,
+        nc,
+        pool,
+        store,
+        CommandRunner(store),
+        readside,
+        Facts(store),
     )
     runtime.metrics = metrics
     try:

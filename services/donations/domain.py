@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.donations.commands import ProcurePackages, ReceiveDonation, VoidDonation
 from shared.aggregate import AggregateType
 from shared.clock import jakarta_today
+from shared.contracts.donations import ProcurePackages, ReceiveDonation, VoidDonation
 from shared.errors import DomainError, InvalidInput
 from shared.events.base import DomainEvent
 from shared.events.donations import (

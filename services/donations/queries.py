@@ -1,13 +1,30 @@
-"""Read-side SQL over the donations schema: the fund, the recap, units, the public ledger."""
+"""Read-side SQL over the donations schema: the fund, the recap, units, the public ledger;
+and the query functions that answer them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import asyncpg
 
+from shared.contracts.donations import (
+    DonationsSummary,
+    FundFigures,
+    FundQuery,
+    Recap,
+    RecapQuery,
+    SummaryQuery,
+    Transparency,
+    TransparencyQuery,
+    Units,
+    UnitsQuery,
+)
 from shared.db import ident
+from shared.kit import Ctx
 from shared.tenancy import Tenant
+
+if TYPE_CHECKING:
+    from services.donations.deps import Deps
 
 MONTHS = range(1, 13)
 EMPTY_MONTH = dict.fromkeys(
@@ -38,7 +55,7 @@ class Queries:
         self.pool = pool
         self.s = ident(schema)
 
-    async def fund(self, t: Tenant) -> dict[str, int]:
+    async def fund(self, t: Tenant) -> FundFigures:
         row = await self.pool.fetchrow(
             f"select donated_idr, voided_idr, spent_idr, packages_procured from {self.s}.fund"
             " where kab = $1 and kec = $2",
@@ -46,15 +63,15 @@ class Queries:
             t.kec,
         )
         donated, voided, spent, packages = tuple(row) if row else (0, 0, 0, 0)
-        return {
-            "donated_idr": donated,
-            "voided_idr": voided,
-            "spent_idr": spent,
-            "balance_idr": donated - voided - spent,
-            "packages_procured": packages,
-        }
+        return FundFigures(
+            donated_idr=donated,
+            voided_idr=voided,
+            spent_idr=spent,
+            balance_idr=donated - voided - spent,
+            packages_procured=packages,
+        )
 
-    async def summary(self, t: Tenant, year: int) -> dict[str, int]:
+    async def summary(self, t: Tenant, year: int) -> DonationsSummary:
         row = await self.pool.fetchrow(
             f"select coalesce(sum(donated_idr - voided_idr), 0) as donations_idr,"
             f" coalesce(sum(spent_idr), 0) as spent_idr from {self.s}.monthly_recap"
@@ -64,9 +81,11 @@ class Queries:
             year,
         )
         assert row is not None
-        return {"donations_idr": int(row["donations_idr"]), "spent_idr": int(row["spent_idr"])}
+        return DonationsSummary(
+            donations_idr=int(row["donations_idr"]), spent_idr=int(row["spent_idr"])
+        )
 
-    async def recap(self, t: Tenant, year: int, units: tuple[str, ...]) -> dict[str, Any]:
+    async def recap(self, t: Tenant, year: int, units: tuple[str, ...]) -> Recap:
         """Twelve rows, zeros included; `closing_balance_idr` by business date."""
         opening = await self.pool.fetchval(
             f"select coalesce(sum(donated_idr - voided_idr - spent_idr), 0)"
@@ -82,9 +101,9 @@ class Queries:
             row = {"month": month, **EMPTY_MONTH, **by_month.get(month, {})}
             balance += row["donations_idr"] - row["spent_idr"]
             rows.append({**row, "units_total": len(units), "closing_balance_idr": balance})
-        return {"year": year, "rows": rows}
+        return Recap.model_validate({"year": year, "rows": rows})
 
-    async def units(self, t: Tenant, year: int | None, units: tuple[str, ...]) -> dict[str, Any]:
+    async def units(self, t: Tenant, year: int | None, units: tuple[str, ...]) -> Units:
         """Every configured unit (zeros included) and any other unit that gave, in order."""
         found = {
             r["unit"]: r
@@ -107,9 +126,9 @@ class Queries:
             }
             for name in names
         ]
-        return {"year": year, "units": rows}
+        return Units.model_validate({"year": year, "units": rows})
 
-    async def transparency(self, t: Tenant, year: int | None) -> dict[str, Any]:
+    async def transparency(self, t: Tenant, year: int | None) -> Transparency:
         """The public ledger: every donation by receipt, every lot bought; no donor names."""
         donations = await self.pool.fetch(
             f"select receipt_no, received_on, unit, amount_idr, voided, voided_on"
@@ -127,13 +146,36 @@ class Queries:
             t.kec,
             year,
         )
-        return {
-            "year": year,
-            "fund": await self.fund(t),
-            "donations": [_jsonable(r) for r in donations],
-            "procurements": [_jsonable(r) for r in lots],
-        }
+        return Transparency.model_validate(
+            {
+                "year": year,
+                "fund": await self.fund(t),
+                "donations": [dict(r) for r in donations],
+                "procurements": [dict(r) for r in lots],
+            }
+        )
 
 
-def _jsonable(row: asyncpg.Record) -> dict[str, Any]:
-    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in row.items()}
+def _this_year(year: int | None, ctx: Ctx[Deps]) -> int:
+    return year or ctx.today.year
+
+
+async def fund(q: FundQuery, ctx: Ctx[Deps]) -> FundFigures:
+    return await ctx.deps.queries.fund(ctx.tenant)
+
+
+async def summary(q: SummaryQuery, ctx: Ctx[Deps]) -> DonationsSummary:
+    return await ctx.deps.queries.summary(ctx.tenant, _this_year(q.year, ctx))
+
+
+async def recap(q: RecapQuery, ctx: Ctx[Deps]) -> Recap:
+    units = tuple(ctx.setup.units)
+    return await ctx.deps.queries.recap(ctx.tenant, _this_year(q.year, ctx), units)
+
+
+async def units(q: UnitsQuery, ctx: Ctx[Deps]) -> Units:
+    return await ctx.deps.queries.units(ctx.tenant, q.year, tuple(ctx.setup.units))
+
+
+async def transparency(q: TransparencyQuery, ctx: Ctx[Deps]) -> Transparency:
+    return await ctx.deps.queries.transparency(ctx.tenant, q.year)

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.errors import DomainError, InvalidInput
+from shared.errors import DomainError, Forbidden, InvalidInput
 
 TOKEN_PREFIX = "smart1"  # noqa: S105 - a format tag, not a secret
 DEFAULT_TOKEN_DAYS = 365
@@ -44,17 +44,6 @@ class Unauthorized(DomainError):
 
     def __init__(self, why: str, why_en: str) -> None:
         super().__init__("UNAUTHORIZED", why, why_en)
-
-
-class Forbidden(DomainError):
-    status = 403
-
-    def __init__(self) -> None:
-        super().__init__(
-            "FORBIDDEN",
-            "Anda tidak berwenang atas wilayah atau tindakan ini",
-            "You are not allowed to act on this area or to do this",
-        )
 
 
 def _b64(data: bytes) -> str:

@@ -4,52 +4,56 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
-from faststream.nats import NatsRouter
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from shared.rpc import RpcReply, RpcRequest, answer, rpc_pattern
-from shared.runtime import Runtime, ServiceSpec
+from shared.contracts.base import Command, Query, Reply
+from shared.kit import Api, Ctx, Written
+from shared.runtime import ServiceSpec
 from shared.tenancy import AggregateRef
 from tests.support import TALLY, TALLY_SQL, Tallied, TallyProjection, rpc, running
 
 pytestmark = pytest.mark.integration
 
 
-class Add(BaseModel):
+class Add(Command):
+    service: ClassVar[str] = "tally"
+    rpc: ClassVar[str] = "add"
+
     n: int = Field(ge=0, le=100)
 
 
-def router(rt: Runtime) -> NatsRouter:
-    r = NatsRouter()
+class Total(Query):
+    service: ClassVar[str] = "tally"
+    rpc: ClassVar[str] = "total"
 
-    @r.subscriber(rpc_pattern("tally", "add"), queue="tally")
-    async def add(req: RpcRequest) -> RpcReply:
-        async def work() -> RpcReply:
-            cmd = Add.model_validate(req.body)
-            ref = AggregateRef(req.tenant, "tally", "counter", "c1")
-            out = await rt.runner.execute(TALLY, ref, req.meta, lambda s: [Tallied(n=cmd.n)])
-            return RpcReply(status=201, position=out.position, data={"total": out.state})
 
-        return await answer(work)
+class Counted(Reply):
+    total: int
 
-    @r.subscriber(rpc_pattern("tally", "total"), queue="tally")
-    async def total(req: RpcRequest) -> RpcReply:
-        async def work() -> RpcReply:
-            await rt.wait_for(req.tenant.kab, req.wait_for)
-            value = await rt.pool.fetchval(f"select coalesce(sum(n), 0) from {rt.schema}.applied")
-            return RpcReply(data={"total": value})
 
-        return await answer(work)
+async def add(cmd: Add, ctx: Ctx[None]) -> Written[Counted]:
+    ref = AggregateRef(ctx.tenant, "tally", "counter", "c1")
+    out = await ctx.rt.runner.execute(TALLY, ref, ctx.meta, lambda s: [Tallied(n=cmd.n)])
+    return Written(Counted(total=out.state), out.position, created=True)
 
-    return r
+
+async def total(q: Total, ctx: Ctx[None]) -> Counted:
+    value = await ctx.rt.pool.fetchval(f"select coalesce(sum(n), 0) from {ctx.rt.schema}.applied")
+    return Counted(total=value)
+
+
+API = Api[None]("tally", {Add: add, Total: total}, before_setup=frozenset({Add, Total}))
 
 
 async def test_command_and_query_over_request_reply(settings, nc, kab, tmp_path: Path) -> None:
     (tmp_path / "001.sql").write_text(TALLY_SQL)
     schema = f"t_{uuid.uuid4().hex[:10]}"
-    spec = ServiceSpec("tally", schema, tmp_path, lambda s: [TallyProjection()], router)
+    spec = ServiceSpec(
+        "tally", schema, tmp_path, lambda s: [TallyProjection()], API, lambda rt: None
+    )
     async with running(spec, settings.model_copy(update={"kabupaten": kab})) as rt:
         kec = f"{kab}01"
         bad = await rpc(nc, "tally", "add", kab, kec, body={"n": -1})

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.donations.commands import ProcurePackages, ReceiveDonation, VoidDonation
+from shared.contracts.donations import ProcurePackages, ReceiveDonation, VoidDonation
 from services.donations.domain import (
     Fund,
     decide_procure,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.donations.commands import ReceiveDonation
+from shared.contracts.donations import ReceiveDonation
 from services.donations.domain import Rules, decide_receive, is_anonymous, match_unit
 from shared.events.donations import DonationReceived, DonationVoided
 from tests.unit.donations.given import RULES, TODAY, UNITS, given, received, refused

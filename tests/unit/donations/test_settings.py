@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.donations.config import DonationsSettings
+from services.donations.deps import DonationsSettings
 from services.donations.handlers import derived_id
 
 pytestmark = pytest.mark.unit

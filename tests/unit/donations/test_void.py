@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from services.donations.commands import VoidDonation
+from shared.contracts.donations import VoidDonation
 from services.donations.domain import Fund, decide_void, evolve
 from shared.events.donations import DonationVoided
 from tests.unit.donations.given import RULES, TODAY, given, procured, received, refused

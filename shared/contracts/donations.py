@@ -1,0 +1,203 @@
+"""The donations service's commands, queries and replies, and its public operations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, ClassVar
+
+from pydantic import Field
+
+from shared.contracts.base import Command, IsoDate, Operation, Query, Reply
+from shared.events.donations import SERVICE
+
+Rupiah = Annotated[int, Field(strict=True, ge=1)]
+Count = Annotated[int, Field(strict=True, ge=1)]
+TREASURY = frozenset({"admin", "camat"})
+
+
+class ReceiveDonation(Command):
+    """Record one gift to the fund; `donor` absent or "hamba Allah" means anonymous."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "donation_receive"
+
+    unit: str = Field(min_length=1, max_length=200)
+    amount_idr: Rupiah
+    received_on: IsoDate
+    donor: str | None = Field(default=None, max_length=200)
+
+
+class VoidDonation(Command):
+    """Reverse a recorded donation (the `{id}` of the path), saying why."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "donation_void"
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class ProcurePackages(Command):
+    """Spend from the fund on a lot of paket sembako."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "procure"
+
+    packages: Count
+    unit_price_idr: Rupiah
+    purchased_on: IsoDate
+    supplier: str = Field(min_length=1, max_length=200)
+
+
+class DonationReceipt(Reply):
+    donation_id: str
+    receipt_no: int
+
+
+class DonationRef(Reply):
+    donation_id: str
+
+
+class ProcurementRef(Reply):
+    procurement_id: str
+
+
+class FundQuery(Query):
+    """The fund's totals and balance, over every year."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "fund"
+
+
+class FundFigures(Reply):
+    donated_idr: int
+    voided_idr: int
+    spent_idr: int
+    balance_idr: int
+    packages_procured: int
+
+
+class YearQuery(Query):
+    """`year`: a calendar year; absent means this year in Jakarta."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = ""
+
+    year: int | None = Field(default=None, ge=1900, le=9999)
+
+
+class AnyYearQuery(Query):
+    """`year`: a calendar year; absent means every year."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = ""
+
+    year: int | None = Field(default=None, ge=1900, le=9999)
+
+
+class SummaryQuery(YearQuery):
+    rpc: ClassVar[str] = "summary"
+
+
+class DonationsSummary(Reply):
+    donations_idr: int
+    spent_idr: int
+
+
+class RecapQuery(YearQuery):
+    rpc: ClassVar[str] = "recap"
+
+
+class RecapMonth(Reply):
+    month: int
+    donations: int
+    donations_idr: int
+    voided_idr: int
+    units_taking_part: int
+    packages_procured: int
+    spent_idr: int
+    units_total: int
+    closing_balance_idr: int
+
+
+class Recap(Reply):
+    year: int
+    rows: list[RecapMonth]
+
+
+class UnitsQuery(AnyYearQuery):
+    rpc: ClassVar[str] = "units"
+
+
+class UnitTotals(Reply):
+    unit: str
+    donations: int
+    amount_idr: int
+    months_taking_part: int
+
+
+class Units(Reply):
+    year: int | None
+    units: list[UnitTotals]
+
+
+class TransparencyQuery(AnyYearQuery):
+    rpc: ClassVar[str] = "transparency"
+
+
+class LedgerDonation(Reply):
+    receipt_no: int
+    received_on: date
+    unit: str
+    amount_idr: int
+    voided: bool
+    voided_on: date | None
+
+
+class LedgerProcurement(Reply):
+    purchased_on: date
+    packages: int
+    unit_price_idr: int
+    total_idr: int
+    supplier: str
+    balance_after_idr: int
+
+
+class Transparency(Reply):
+    year: int | None
+    fund: FundFigures
+    donations: list[LedgerDonation]
+    procurements: list[LedgerProcurement]
+
+
+OPERATIONS = (
+    Operation(
+        "POST",
+        "/donations",
+        ReceiveDonation,
+        DonationReceipt,
+        "Receive a donation",
+        "receiveDonation",
+        status=201,
+        writers=TREASURY,
+    ),
+    Operation(
+        "POST",
+        "/donations/{id}/void",
+        VoidDonation,
+        DonationRef,
+        "Void a donation",
+        "voidDonation",
+        writers=TREASURY,
+    ),
+    Operation(
+        "POST",
+        "/procurements",
+        ProcurePackages,
+        ProcurementRef,
+        "Procure sembako packages",
+        "procurePackages",
+        status=201,
+        writers=TREASURY,
+    ),
+    Operation("GET", "/fund", FundQuery, FundFigures, "The fund's totals and balance", "getFund"),
+)

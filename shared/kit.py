@@ -1,0 +1,159 @@
+"""The service kit: what a handler is given (`Ctx`), what it answers (`Written` or a reply),
+and the one RPC edge that parses, waits, checks the kecamatan and maps errors for all.
+
+A service declares `API = Api(SERVICE, {ReceiveDonation: receive_donation, Fund: fund})`;
+each handler is `async def receive_donation(cmd: ReceiveDonation, ctx: Ctx[Deps])`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from faststream.nats import NatsRouter
+from pydantic import BaseModel
+
+from shared.clock import jakarta_today
+from shared.contracts.base import Command, Message
+from shared.envelope import Metadata
+from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.events.scheduler import KecamatanConfigured
+from shared.rpc import RpcReply, RpcRequest, Scope, answer, subscribe
+from shared.tenancy import Tenant
+
+if TYPE_CHECKING:
+    from shared.runtime import Runtime
+
+D = TypeVar("D")
+R = TypeVar("R", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Written(Generic[R]):
+    """A command's answer: its reply, the log position reached, and whether it created."""
+
+    reply: R
+    position: int
+    created: bool = False
+
+
+@dataclass(frozen=True)
+class Ctx(Generic[D]):
+    """One request as a handler sees it: who asks, for which kecamatan, with what."""
+
+    req: RpcRequest
+    rt: Runtime
+    deps: D
+    kecamatan: KecamatanConfigured | None = None
+    today: date = field(default_factory=jakarta_today)
+
+    @property
+    def tenant(self) -> Tenant:
+        return self.req.tenant
+
+    @property
+    def meta(self) -> Metadata:
+        return self.req.meta
+
+    @property
+    def command_id(self) -> str:
+        return self.req.command_id
+
+    @property
+    def scope(self) -> Scope | None:
+        return self.req.scope
+
+    @property
+    def setup(self) -> KecamatanConfigured:
+        """The kecamatan's set-up, which the edge has checked exists."""
+        if self.kecamatan is None:
+            raise RuntimeError("this operation is served before the kecamatan is set up")
+        return self.kecamatan
+
+    @property
+    def raw_id(self) -> str:
+        """The `{id}` of the path, as given."""
+        return str(self.req.params.get("id", ""))
+
+    def path_uuid(self, what: str, what_en: str | None = None) -> str:
+        """The `{id}` of the path as a UUID; anything else is an unknown id (404)."""
+        raw = self.raw_id
+        try:
+            return str(uuid.UUID(raw))
+        except ValueError:
+            raise NotFound(what, raw[:64], what_en) from None
+
+    def require_desa(self, desa: str | None) -> None:
+        """An operator acts only on its own desa's data (403 otherwise)."""
+        if self.scope is not None and not self.scope.covers_desa(desa):
+            raise Forbidden()
+
+    @property
+    def confined_desa(self) -> str | None:
+        """The only desa (dotted) the caller may see, if it is confined to one."""
+        return self.scope.confined_desa if self.scope is not None else None
+
+
+Answer = Written[Any] | BaseModel
+Handler = Callable[[Any, Ctx[D]], Awaitable[Answer]]
+
+
+@dataclass(frozen=True)
+class Api(Generic[D]):
+    """A service's table: message type -> handler. `before_setup` lists the messages
+    served for a kecamatan never configured; every other one answers 404 there."""
+
+    service: str
+    handlers: Mapping[type[Message], Handler[D]]
+    before_setup: frozenset[type[Message]] = frozenset()
+
+    def router(self, rt: Runtime, deps: D) -> NatsRouter:
+        router = NatsRouter()
+        for message, handler in self.handlers.items():
+            if message.service != self.service:
+                raise ValueError(f"{message.__name__} is not a {self.service} message")
+            endpoint = _edge(rt, deps, message, handler, message in self.before_setup)
+            endpoint.__name__ = endpoint.__qualname__ = f"{self.service}_{message.rpc}"
+            subscribe(router, rt.settings.served_kabupaten(), self.service, message.rpc, endpoint)
+        return router
+
+
+def parse(message: type[Message], req: RpcRequest) -> Message:
+    """A command from the body, a query from the parameters; bad input is 422 by field."""
+    if not issubclass(message, Command):
+        return message.model_validate(req.params)
+    if message.takes_no_input() and req.body in (None, {}):
+        return message()
+    if not isinstance(req.body, dict):
+        raise InvalidInput(
+            "body",
+            "Isi permintaan harus berupa objek JSON",
+            "The request body must be a JSON object",
+        )
+    return message.model_validate(req.body)
+
+
+def reply_of(result: Answer) -> RpcReply:
+    if isinstance(result, Written):
+        data = result.reply.model_dump(mode="json")
+        return RpcReply(status=201 if result.created else 200, position=result.position, data=data)
+    return RpcReply(data=result.model_dump(mode="json"))
+
+
+def _edge(
+    rt: Runtime, deps: D, message: type[Message], handler: Handler[D], before_setup: bool
+) -> Callable[[RpcRequest], Awaitable[RpcReply]]:
+    async def endpoint(req: RpcRequest) -> RpcReply:
+        async def work() -> RpcReply:
+            tenant = req.tenant
+            await rt.wait_for(tenant.kab, req.wait_for)
+            kecamatan = None if before_setup else await rt.facts.require_kecamatan(tenant)
+            parsed = parse(message, req)
+            return reply_of(await handler(parsed, Ctx(req, rt, deps, kecamatan)))
+
+        return await answer(work)
+
+    return endpoint
