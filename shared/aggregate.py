@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from shared.canonical import GENESIS_HASH
 from shared.clock import utc_now
 from shared.envelope import Metadata
-from shared.errors import WriteConflict
+from shared.errors import DomainError, WriteConflict
 from shared.events.base import DomainEvent
 from shared.eventstore import ConcurrencyConflict, EventStore
 from shared.logreader import StoredEvent
@@ -130,14 +130,26 @@ class CommandRunner:
         decide: Callable[[S], Sequence[DomainEvent]],
         occurred_at: datetime | None,
     ) -> Outcome[S]:
+        """Decide first on the state this process holds (no read when nothing changed): the
+        conditional append proves it current. A refusal or a no-op is only answered on a
+        state read from the log, never on a cached one that may be behind."""
+        cached: Loaded[S] | None = self._cache.get(ref.subject)  # type: ignore[assignment]
         for attempt in range(self.attempts):
-            loaded = await self.load(kind, ref)
+            loaded = cached if cached is not None else await self.load(kind, ref)
+            fresh, cached = cached is None, None
             done = loaded.by_command.get(meta.command_id)
             if done:
                 return Outcome(loaded.state, done, done[-1].seq, replayed=True)
-            new = list(decide(loaded.state))
+            try:
+                new = list(decide(loaded.state))
+            except DomainError:
+                if fresh:
+                    raise
+                continue
             if not new:
-                return Outcome(loaded.state, (), loaded.last_seq)
+                if fresh:
+                    return Outcome(loaded.state, (), loaded.last_seq)
+                continue
             try:
                 appended = await self.store.append(
                     ref,
@@ -150,6 +162,8 @@ class CommandRunner:
                     occurred_at=occurred_at,
                 )
             except ConcurrencyConflict:
+                if not fresh:
+                    continue
                 await asyncio.sleep(random.uniform(0.001, 0.01) * (attempt + 1))
                 continue
             if appended.duplicate:
