@@ -54,7 +54,7 @@ def spec(excluding: frozenset[Aid] | None = None, schema: str = SERVICE) -> Serv
         chosen = DistributionSettings().excluding() if excluding is None else excluding
         return build_router(build_service(rt, chosen))
 
-    return ServiceSpec(SERVICE, schema, MIGRATIONS, projections, router)
+    return ServiceSpec(SERVICE, schema, MIGRATIONS, projections, edge=router)
 
 
 SPEC = spec()

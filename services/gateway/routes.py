@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPBearer
 
 from services.gateway.auth import (
-    Forbidden,
     Role,
     check_desa,
     check_import_rows,
@@ -20,7 +19,7 @@ from services.gateway.auth import (
 )
 from services.gateway.bridge import Bridge, Call, reply_response
 from services.gateway.schemas import operation_extra
-from shared.errors import InvalidInput
+from shared.errors import Forbidden, InvalidInput
 
 Guard = Callable[[Bridge, Call, dict[str, Any]], Awaitable[None]]
 UNKNOWN_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]

@@ -20,5 +20,5 @@ SPEC = ServiceSpec(
     schema="scheduler",
     migrations=Path(__file__).parent / "migrations",
     projections=_projections,
-    router=build_router,
+    edge=build_router,
 )

@@ -6,12 +6,12 @@ import asyncio
 
 from fastapi import APIRouter, Request, Response
 
-from services.gateway.auth import Forbidden, Role, check_import_rows, operator_writes_allowed
+from services.gateway.auth import Role, check_import_rows, operator_writes_allowed
 from services.gateway.report import FORMATS, render
 from services.gateway.report.data import gather, reply_data, summary
 from services.gateway.routes import csv_text
 from services.gateway.web.render import Area, Web, WebRoute, open_page, words_of, year_param
-from shared.errors import InvalidInput
+from shared.errors import Forbidden, InvalidInput
 from shared.tenancy import dot
 
 PAGE = "/dasbor/{kab}/{kec}"

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.contracts.donations import ProcurePackages, ReceiveDonation, VoidDonation
 from services.donations.domain import (
     Fund,
     decide_procure,
@@ -17,6 +16,7 @@ from services.donations.domain import (
     decide_void,
     evolve,
 )
+from shared.contracts.donations import ProcurePackages, ReceiveDonation, VoidDonation
 from shared.errors import DomainError
 from shared.events.donations import PackagesProcured
 from tests.unit.donations.given import RULES, TODAY, given, received, refused

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from shared.contracts.donations import ReceiveDonation
 from services.donations.domain import Rules, decide_receive, is_anonymous, match_unit
+from shared.contracts.donations import ReceiveDonation
 from shared.events.donations import DonationReceived, DonationVoided
 from tests.unit.donations.given import RULES, TODAY, UNITS, given, received, refused
 

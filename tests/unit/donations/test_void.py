@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from shared.contracts.donations import VoidDonation
 from services.donations.domain import Fund, decide_void, evolve
+from shared.contracts.donations import VoidDonation
 from shared.events.donations import DonationVoided
 from tests.unit.donations.given import RULES, TODAY, given, procured, received, refused
 
