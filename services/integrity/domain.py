@@ -9,7 +9,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from services.integrity.commands import (
+from shared.contracts.integrity import (
     DismissFinding,
     FollowUpFinding,
     RecordFinding,

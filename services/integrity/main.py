@@ -1,10 +1,11 @@
-"""Composition root of the integrity service: its schema, read models and NATS edge."""
+"""Composition root of the integrity service: its schema, read models, table and deps."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.integrity.api import build_router
+from services.integrity.api import API
+from services.integrity.deps import Deps
 from services.integrity.projections import read_models
 from shared.events.integrity import SERVICE
 from shared.runtime import ServiceSpec
@@ -14,5 +15,6 @@ SPEC = ServiceSpec(
     schema="integrity",
     migrations=Path(__file__).parent / "migrations",
     projections=lambda settings: read_models(),
-    router=build_router,
+    api=API,
+    deps=Deps.build,
 )

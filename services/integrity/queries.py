@@ -1,13 +1,34 @@
-"""Read-side SQL over the `integrity` schema; dismissed findings are never counted."""
+"""Read-side SQL over the `integrity` schema (dismissed findings are never counted), and
+the query functions that answer from it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from services.integrity import reports
 from services.integrity.domain import Visit
 from services.integrity.reports import Group
+from shared.contracts.integrity import (
+    FindingsByUnit,
+    FindingsByUnitQuery,
+    FindingsByYear,
+    FindingsSummary,
+    FindingsSummaryQuery,
+    OpenFindings,
+    OpenFindingsQuery,
+    SummaryQuery,
+    Trend,
+    TrendQuery,
+    Visits,
+    VisitsQuery,
+    YearQuery,
+)
+from shared.kit import Ctx
+
+if TYPE_CHECKING:
+    from services.integrity.deps import Deps
 
 COUNTED = "status <> 'DISMISSED'"
 OPEN = "status in ('RECORDED', 'FOLLOWED_UP')"
@@ -75,7 +96,7 @@ class Queries:
             kec,
             year,
         )
-        return [{**dict(r), "held_on": r["held_on"].isoformat()} for r in rows]
+        return [dict(r) for r in rows]
 
     async def findings_per_desa(self, kab: str, kec: str, year: int) -> dict[str, int]:
         rows = await self.pool.fetch(
@@ -97,3 +118,45 @@ class Queries:
             visit_id,
         )
         return None if row is None else Visit(row["visit_id"], row["host_desa"], row["held_on"])
+
+
+def _year(q: YearQuery, ctx: Ctx[Deps]) -> int:
+    return q.year or ctx.today.year
+
+
+async def findings_summary(q: FindingsSummaryQuery, ctx: Ctx[Deps]) -> FindingsSummary:
+    groups = await ctx.deps.queries.groups(ctx.tenant.kab, ctx.tenant.kec)
+    return FindingsSummary.model_validate(reports.summary(groups))
+
+
+async def findings_by_year(q: SummaryQuery, ctx: Ctx[Deps]) -> FindingsByYear:
+    """`summary`: findings per year from the earliest one up to `year`, zeros included."""
+    year = _year(q, ctx)
+    counts = await ctx.deps.queries.by_year(ctx.tenant.kab, ctx.tenant.kec, upto=year)
+    return FindingsByYear(findings_by_year=reports.years_up_to(counts, year))
+
+
+async def findings_trend(q: TrendQuery, ctx: Ctx[Deps]) -> Trend:
+    year = _year(q, ctx)
+    counts = await ctx.deps.queries.by_year(ctx.tenant.kab, ctx.tenant.kec, upto=year)
+    return Trend.model_validate(reports.trend(counts, year))
+
+
+async def findings_by_unit(q: FindingsByUnitQuery, ctx: Ctx[Deps]) -> FindingsByUnit:
+    units = await ctx.deps.queries.by_unit(ctx.tenant.kab, ctx.tenant.kec, q.year)
+    return FindingsByUnit.model_validate({"year": q.year, "units": units})
+
+
+async def open_findings(q: OpenFindingsQuery, ctx: Ctx[Deps]) -> OpenFindings:
+    days = q.overdue_days or ctx.deps.settings.overdue_days
+    rows = await ctx.deps.queries.open_findings(ctx.tenant.kab, ctx.tenant.kec)
+    return OpenFindings.model_validate(reports.with_age(rows, ctx.today, days))
+
+
+async def visits(q: VisitsQuery, ctx: Ctx[Deps]) -> Visits:
+    """Serasa Desa visits beside the findings, per desa and per visit, in `year`."""
+    year, (kab, kec) = _year(q, ctx), (ctx.tenant.kab, ctx.tenant.kec)
+    held = await ctx.deps.queries.visits(kab, kec, year)
+    found = await ctx.deps.queries.findings_per_desa(kab, kec, year)
+    desa = reports.per_desa(tuple(ctx.setup.desa), [v["host_desa"] for v in held], found)
+    return Visits.model_validate({"year": year, "desa": desa, "visits": held})

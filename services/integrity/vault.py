@@ -40,6 +40,17 @@ class Vault:
         key = await (await self.keys()).key_for(kid)
         return {name: seal_text(key, text, f"{kid}:{name}") for name, text in texts.items()}
 
+    async def reseal(
+        self, tenant: Tenant, finding_id: str, texts: Mapping[str, str]
+    ) -> dict[str, str] | None:
+        """Each text sealed under the key the finding's recording made; None when it has
+        none (a finding never recorded here), and then no key is made."""
+        kid = key_id(tenant, finding_id)
+        key = await (await self.keys()).existing(kid)
+        if key is None:
+            return None
+        return {name: seal_text(key, text, f"{kid}:{name}") for name, text in texts.items()}
+
     def official_token(self, tenant: Tenant, reference: str | None) -> str | None:
         if reference is None:
             return None

@@ -7,7 +7,7 @@ import logging
 import pytest
 from nats.aio.client import Client as NATS
 
-from services.integrity.config import IntegritySettings
+from services.integrity.deps import IntegritySettings
 from services.integrity.projections import read_models
 from services.integrity.vault import Vault, key_id
 from shared.crypto import open_text

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from nats.aio.client import Client as NATS
 
-from services.integrity.config import IntegritySettings
+from services.integrity.deps import IntegritySettings
 from shared.clock import jakarta_today
 from shared.runtime import Runtime
 from tests.integration.integrity.conftest import (

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.integrity.commands import (
+from shared.contracts.integrity import (
     DismissFinding,
     FollowUpFinding,
     RecordFinding,

@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 
-from services.integrity.commands import DismissFinding, FollowUpFinding, ResolveFinding
 from services.integrity.domain import (
     Finding,
     Status,
@@ -15,6 +14,7 @@ from services.integrity.domain import (
     follow_up_finding,
     resolve_finding,
 )
+from shared.contracts.integrity import DismissFinding, FollowUpFinding, ResolveFinding
 from shared.events.base import DomainEvent
 from shared.events.integrity import FindingDismissed, FindingFollowedUp, FindingResolved
 from shared.events.scheduler import ActivityHeld, ActivityKind

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from services.integrity.commands import RecordFinding
 from services.integrity.domain import Finding, Status, Visit, evolve, record_finding
+from shared.contracts.integrity import RecordFinding
 from shared.events.integrity import FindingRecorded, FindingSource
 from tests.unit.integrity.given import (
     BALEREJO,
