@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from bench.ledger import Batch, Fund, Ledger
-from services.scheduler.commands import ScheduleMonth
 from services.scheduler.domain import schedule
 from services.scheduler.rota import days_off, is_working_day
 from services.scheduler.state import Rota, Setup, evolve_rota, evolve_setup
+from shared.contracts.scheduler import ScheduleMonth
 from shared.crypto import _derive, seal_text
 from shared.events.base import DomainEvent
 from shared.events.distribution import (

@@ -6,15 +6,16 @@ import uuid
 from collections.abc import Mapping
 from datetime import date
 
-from services.scheduler.commands import (
+from services.scheduler.rota import Slot, is_working_day, month_slots, working_day
+from services.scheduler.state import Activity, Rota, Setup, Turns, evolve_setup
+from shared.contracts.scheduler import (
+    ActivityStatus,
     CancelActivity,
     ConfigureKecamatan,
     HoldActivity,
     RescheduleActivity,
     ScheduleMonth,
 )
-from services.scheduler.rota import Slot, is_working_day, month_slots, working_day
-from services.scheduler.state import Activity, Rota, Setup, Status, Turns, evolve_setup
 from shared.errors import DomainError, InvalidInput
 from shared.events.base import DomainEvent
 from shared.events.scheduler import (
@@ -141,11 +142,11 @@ def _planned(
 
 
 def _open(activity: Activity) -> None:
-    if activity.status is Status.HELD:
+    if activity.status is ActivityStatus.HELD:
         raise AlreadyHeldError()
-    if activity.status is Status.CANCELLED:
+    if activity.status is ActivityStatus.CANCELLED:
         raise ActivityCancelledError()
-    if activity.status is Status.SKIPPED:
+    if activity.status is ActivityStatus.SKIPPED:
         raise ActivitySkippedError()
 
 

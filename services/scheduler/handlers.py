@@ -1,4 +1,4 @@
-"""Command handlers: load the aggregate, decide, append conditionally, answer."""
+"""One async function per command: load the aggregate, decide, append, answer."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from services.scheduler import domain
-from services.scheduler.commands import (
-    CancelActivity,
-    ConfigureKecamatan,
-    HoldActivity,
-    RescheduleActivity,
-    ScheduleMonth,
-)
+from services.scheduler.deps import Deps
 from services.scheduler.rota import days_off
 from services.scheduler.state import Rota, Setup, evolve_rota, evolve_setup
 from shared.aggregate import AggregateType
-from shared.errors import NotFound
+from shared.contracts.scheduler import (
+    Activities,
+    Activity,
+    CancelActivity,
+    ConfigureKecamatan,
+    HoldActivity,
+    Kecamatan,
+    RescheduleActivity,
+    ScheduleMonth,
+)
 from shared.events.base import DomainEvent
 from shared.events.scheduler import (
     KECAMATAN_AGGREGATE,
@@ -25,20 +28,10 @@ from shared.events.scheduler import (
     kecamatan_ref,
     rota_ref,
 )
-from shared.rpc import RpcReply, RpcRequest
-from shared.runtime import Runtime
-from shared.tenancy import Tenant
+from shared.kit import Ctx, Written
 
 SETUP = AggregateType[Setup | None](SERVICE, KECAMATAN_AGGREGATE, lambda: None, evolve_setup)
 ROTA = AggregateType[Rota](SERVICE, ROTA_AGGREGATE, Rota, evolve_rota)
-
-
-async def load_setup(rt: Runtime, tenant: Tenant) -> Setup:
-    """The kecamatan's current set-up from the log; 404 when it was never configured."""
-    setup = (await rt.runner.load(SETUP, kecamatan_ref(tenant))).state
-    if setup is None:
-        raise NotFound("Kecamatan", tenant.kec_dotted)
-    return setup
 
 
 def days_off_around(setup: Setup, year: int) -> dict[date, str]:
@@ -46,55 +39,49 @@ def days_off_around(setup: Setup, year: int) -> dict[date, str]:
     return days_off((year - 1, year), setup.days_off)
 
 
-async def configure_kecamatan(rt: Runtime, req: RpcRequest) -> RpcReply:
-    cmd = ConfigureKecamatan.model_validate(req.body)
-    tenant = req.tenant
-    out = await rt.runner.execute(
+async def configure_kecamatan(cmd: ConfigureKecamatan, ctx: Ctx[Deps]) -> Written[Kecamatan]:
+    kecamatan = ctx.tenant.kec_dotted
+    out = await ctx.deps.runner.execute(
         SETUP,
-        kecamatan_ref(tenant),
-        req.meta,
-        lambda setup: domain.configure(setup, cmd, tenant.kec_dotted),
+        kecamatan_ref(ctx.tenant),
+        ctx.meta,
+        lambda setup: domain.configure(setup, cmd, kecamatan),
     )
-    assert out.state is not None
+    if out.state is None:
+        raise RuntimeError("a configured kecamatan has a set-up")
     created = bool(out.events) and out.events[0].envelope.aggregate_version == 1
-    return RpcReply(status=201 if created else 200, position=out.position, data=out.state.answer())
+    return Written(out.state.reply(), out.position, created=created)
 
 
-async def schedule_month(rt: Runtime, req: RpcRequest) -> RpcReply:
-    cmd = ScheduleMonth.model_validate(req.body)
-    setup = await load_setup(rt, req.tenant)
+async def schedule_month(cmd: ScheduleMonth, ctx: Ctx[Deps]) -> Written[Activities]:
+    setup = Setup.of(ctx.setup)
     off = days_off_around(setup, cmd.year)
-    out = await rt.runner.execute(
-        ROTA, rota_ref(req.tenant), req.meta, lambda rota: domain.schedule(rota, cmd, setup, off)
+    out = await ctx.deps.runner.execute(
+        ROTA, rota_ref(ctx.tenant), ctx.meta, lambda rota: domain.schedule(rota, cmd, setup, off)
     )
-    activities = [a.answer() for a in out.state.month(cmd.year, cmd.month)]
-    status = 201 if out.events else 200
-    return RpcReply(status=status, position=out.position, data={"activities": activities})
+    month = [a.reply() for a in out.state.month(cmd.year, cmd.month)]
+    return Written(Activities(activities=month), out.position, created=bool(out.events))
 
 
-async def hold_activity(rt: Runtime, req: RpcRequest) -> RpcReply:
-    cmd = HoldActivity.model_validate(req.body)
-    return await _change(rt, req, lambda rota, ident: domain.hold(rota, ident, cmd))
+async def hold_activity(cmd: HoldActivity, ctx: Ctx[Deps]) -> Written[Activity]:
+    return await _change(ctx, lambda rota, ident: domain.hold(rota, ident, cmd))
 
 
-async def cancel_activity(rt: Runtime, req: RpcRequest) -> RpcReply:
-    cmd = CancelActivity.model_validate(req.body)
-    return await _change(rt, req, lambda rota, ident: domain.cancel(rota, ident, cmd))
+async def cancel_activity(cmd: CancelActivity, ctx: Ctx[Deps]) -> Written[Activity]:
+    return await _change(ctx, lambda rota, ident: domain.cancel(rota, ident, cmd))
 
 
-async def reschedule_activity(rt: Runtime, req: RpcRequest) -> RpcReply:
-    cmd = RescheduleActivity.model_validate(req.body)
-    off = days_off_around(await load_setup(rt, req.tenant), cmd.date.year)
-    return await _change(rt, req, lambda rota, ident: domain.reschedule(rota, ident, cmd, off))
+async def reschedule_activity(cmd: RescheduleActivity, ctx: Ctx[Deps]) -> Written[Activity]:
+    off = days_off_around(Setup.of(ctx.setup), cmd.date.year)
+    return await _change(ctx, lambda rota, ident: domain.reschedule(rota, ident, cmd, off))
 
 
 async def _change(
-    rt: Runtime, req: RpcRequest, decide: Callable[[Rota, str], Sequence[DomainEvent]]
-) -> RpcReply:
-    """A command on one activity (`params.id`): answers the activity as it then stands.
-    An unknown id, or a kecamatan never configured (an empty rota), is 404."""
-    ident = str(req.params.get("id", ""))
-    out = await rt.runner.execute(
-        ROTA, rota_ref(req.tenant), req.meta, lambda rota: decide(rota, ident)
+    ctx: Ctx[Deps], decide: Callable[[Rota, str], Sequence[DomainEvent]]
+) -> Written[Activity]:
+    """A command on the activity of the path: answers it as it then stands (404 unknown)."""
+    ident = ctx.raw_id
+    out = await ctx.deps.runner.execute(
+        ROTA, rota_ref(ctx.tenant), ctx.meta, lambda rota: decide(rota, ident)
     )
-    return RpcReply(position=out.position, data=out.state.find(ident).answer())
+    return Written(out.state.find(ident).reply(), out.position)

@@ -1,24 +1,20 @@
-"""The scheduler's composition root: what `smart run scheduler` starts."""
+"""Composition root of the scheduler service: its schema, read models, table and deps."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.scheduler.api import build_router
+from services.scheduler.api import API
+from services.scheduler.deps import Deps
 from services.scheduler.projections import projections
-from shared.config import Settings
-from shared.projection import Projection
+from shared.events.scheduler import SERVICE
 from shared.runtime import ServiceSpec
 
-
-def _projections(settings: Settings) -> list[Projection]:
-    return projections()
-
-
 SPEC = ServiceSpec(
-    name="scheduler",
+    name=SERVICE,
     schema="scheduler",
     migrations=Path(__file__).parent / "migrations",
-    projections=_projections,
-    edge=build_router,
+    projections=lambda settings: projections(),
+    api=API,
+    deps=Deps.build,
 )

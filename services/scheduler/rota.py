@@ -10,14 +10,9 @@ from functools import lru_cache
 
 import holidays
 
+from shared.contracts.scheduler import FRIDAY_KINDS
 from shared.events.scheduler import ActivityKind, DayOff
 
-FRIDAY_KINDS = (
-    ActivityKind.SENAM,
-    ActivityKind.JALAN_JALAN,
-    ActivityKind.BERSIH_BERSIH,
-    ActivityKind.SHOLAWATAN_BERBAGI,
-)
 KIND_ORDER = {kind: i for i, kind in enumerate(ActivityKind)}
 TUESDAY, FRIDAY = 1, 4
 

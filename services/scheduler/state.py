@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.scheduler.rota import KIND_ORDER
+from shared.contracts import scheduler as c
+from shared.contracts.scheduler import ActivityStatus
 from shared.errors import NotFound
 from shared.events.base import DomainEvent
 from shared.events.scheduler import (
@@ -24,13 +25,6 @@ from shared.events.scheduler import (
 )
 
 
-class Status(StrEnum):
-    SCHEDULED = "scheduled"
-    HELD = "held"
-    CANCELLED = "cancelled"
-    SKIPPED = "skipped"
-
-
 class Setup(BaseModel):
     """The kecamatan as configured: desa in rotation order, units, rota options."""
 
@@ -43,18 +37,29 @@ class Setup(BaseModel):
     fifth_friday: ActivityKind | None = None
     days_off: tuple[DayOff, ...] = ()
 
+    @classmethod
+    def of(cls, event: KecamatanConfigured) -> Setup:
+        return cls(
+            code=event.kecamatan,
+            name=event.name,
+            desa=tuple(event.desa),
+            units=tuple(event.units),
+            fifth_friday=event.fifth_friday,
+            days_off=tuple(event.days_off),
+        )
+
+    def reply(self) -> c.Kecamatan:
+        return c.Kecamatan(
+            code=self.code,
+            name=self.name,
+            desa=list(self.desa),
+            units=list(self.units),
+            fifth_friday=self.fifth_friday,
+            days_off=list(self.days_off),
+        )
+
     def answer(self) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "code": self.code,
-            "name": self.name,
-            "desa": [d.model_dump() for d in self.desa],
-            "units": list(self.units),
-        }
-        if self.fifth_friday:
-            body["fifth_friday"] = self.fifth_friday.value
-        if self.days_off:
-            body["days_off"] = [d.model_dump(mode="json") for d in self.days_off]
-        return body
+        return self.reply().model_dump(mode="json")
 
 
 class Activity(BaseModel):
@@ -69,18 +74,21 @@ class Activity(BaseModel):
     planned_for: date
     date: date
     host_desa: str | None
-    status: Status
+    status: ActivityStatus
     note: str | None = None
 
+    def reply(self) -> c.Activity:
+        return c.Activity(
+            id=self.id,
+            date=self.date,
+            kind=self.kind,
+            host_desa=self.host_desa,
+            status=self.status,
+            note=self.note,
+        )
+
     def answer(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "date": self.date.isoformat(),
-            "kind": self.kind.value,
-            "host_desa": self.host_desa,
-            "status": self.status.value,
-            "note": self.note,
-        }
+        return self.reply().model_dump(mode="json")
 
 
 class Turns(BaseModel):
@@ -125,16 +133,7 @@ class Rota(BaseModel):
 
 
 def evolve_setup(setup: Setup | None, event: DomainEvent) -> Setup | None:
-    if not isinstance(event, KecamatanConfigured):
-        return setup
-    return Setup(
-        code=event.kecamatan,
-        name=event.name,
-        desa=tuple(event.desa),
-        units=tuple(event.units),
-        fifth_friday=event.fifth_friday,
-        days_off=tuple(event.days_off),
-    )
+    return Setup.of(event) if isinstance(event, KecamatanConfigured) else setup
 
 
 ActivityChange = ActivityHeld | ActivityCancelled | ActivityRescheduled
@@ -159,7 +158,7 @@ def planned(event: ActivityScheduled) -> Activity:
         planned_for=event.planned_for,
         date=event.date,
         host_desa=event.host_desa,
-        status=Status.SKIPPED if event.skipped else Status.SCHEDULED,
+        status=ActivityStatus.SKIPPED if event.skipped else ActivityStatus.SCHEDULED,
         note=event.note,
     )
 
@@ -169,10 +168,12 @@ def changed(activity: Activity, event: ActivityChange) -> Activity:
     remark: the day off it was planned around, then the notes, reason given since."""
     if isinstance(event, ActivityHeld):
         return activity.model_copy(
-            update={"status": Status.HELD, "note": event.notes or activity.note}
+            update={"status": ActivityStatus.HELD, "note": event.notes or activity.note}
         )
     if isinstance(event, ActivityCancelled):
-        return activity.model_copy(update={"status": Status.CANCELLED, "note": event.reason})
+        return activity.model_copy(
+            update={"status": ActivityStatus.CANCELLED, "note": event.reason}
+        )
     return activity.model_copy(update={"date": event.date, "note": event.reason or activity.note})
 
 

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from services.scheduler import domain
-from services.scheduler.commands import ScheduleMonth
 from services.scheduler.rota import days_off
 from services.scheduler.state import Rota, Setup, evolve_rota, evolve_setup
+from shared.contracts.scheduler import ScheduleMonth
 from shared.events.base import DomainEvent
 from shared.events.scheduler import (
     ActivityKind,

@@ -9,9 +9,10 @@ import pytest
 from pydantic import ValidationError
 
 from services.scheduler import domain
-from services.scheduler.commands import CancelActivity, HoldActivity, RescheduleActivity
 from services.scheduler.rota import days_off
-from services.scheduler.state import Rota, Status
+from services.scheduler.state import Rota
+from shared.contracts.scheduler import ActivityStatus as Status
+from shared.contracts.scheduler import CancelActivity, HoldActivity, RescheduleActivity
 from shared.errors import DomainError
 from shared.events.scheduler import (
     ActivityCancelled,

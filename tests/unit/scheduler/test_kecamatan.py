@@ -9,8 +9,8 @@ import pytest
 from pydantic import ValidationError
 
 from services.scheduler import domain
-from services.scheduler.commands import ConfigureKecamatan, ScheduleMonth
 from services.scheduler.state import evolve_setup
+from shared.contracts.scheduler import ConfigureKecamatan, ScheduleMonth
 from shared.errors import DomainError
 from shared.events.scheduler import ActivityKind, DayOff, Desa, KecamatanConfigured
 from tests.unit.scheduler.given import KEC

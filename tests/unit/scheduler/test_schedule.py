@@ -9,7 +9,8 @@ from datetime import date
 import pytest
 
 from services.scheduler.domain import ACTIVITY_NAMESPACE
-from services.scheduler.state import Rota, Status
+from services.scheduler.state import Rota
+from shared.contracts.scheduler import ActivityStatus as Status
 from shared.events.scheduler import ActivityKind, DayOff, Desa
 from tests.unit.scheduler.given import DESA, KEC, configured, schedule, setup_of
 
