@@ -19,7 +19,7 @@ from shared.envelope import Metadata
 from shared.events.base import DomainEvent
 from shared.eventstore import EventStore
 from shared.logreader import StoredEvent
-from shared.rpc import RpcReply, RpcRequest, call
+from shared.rpc import RpcReply, RpcRequest, Scope, call
 from shared.runtime import Runtime, ServiceSpec, close_runtime, open_runtime
 from shared.tenancy import AggregateRef, Tenant
 
@@ -111,6 +111,7 @@ async def rpc(
     params: dict[str, Any] | None = None,
     command_id: str | None = None,
     wait_for: int | None = None,
+    scope: Scope | None = None,
 ) -> RpcReply:
     request = RpcRequest(
         kab=kab,
@@ -119,6 +120,7 @@ async def rpc(
         params=params or {},
         wait_for=wait_for,
         actor="test",
+        scope=scope,
         **({"command_id": command_id} if command_id else {}),
     )
     return await call(nc, service, name, request)

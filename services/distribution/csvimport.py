@@ -12,8 +12,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.distribution.commands import RegisterHousehold
 from services.distribution.domain import check_registration
+from shared.contracts.distribution import RegisterHousehold, Rejected
 from shared.errors import DomainError
 
 MAX_LINES = 20_000
@@ -21,12 +21,17 @@ MAX_LINES = 20_000
 
 @dataclass(frozen=True)
 class Rejection:
+    """A line refused, and why; `desa` as the line names it, `unreadable` when it could
+    not be read at all (so nobody can tell which desa it is of)."""
+
     line: int
     field: str | None
     reason: str
+    desa: str | None = dataclasses.field(default=None, compare=False, repr=False)
+    unreadable: bool = dataclasses.field(default=False, compare=False)
 
-    def answer(self) -> dict[str, Any]:
-        return {"line": self.line, "field": self.field, "reason": self.reason}
+    def answer(self) -> Rejected:
+        return Rejected(line=self.line, field=self.field, reason=self.reason)
 
 
 @dataclass(frozen=True)
@@ -46,12 +51,12 @@ def delimiter_of(header: str) -> str:
 
 
 def _row(line: int, header: list[str], record: list[str]) -> Row | Rejection:
-    extra = [v for v in record[len(header) :] if v.strip()]
-    if extra:
-        return Rejection(line, None, "Kolom lebih banyak dari judul / More columns than the header")
     values: dict[str, Any] = {
         k: v.strip() for k, v in zip(header, record, strict=False) if v.strip()
     }
+    if any(v.strip() for v in record[len(header) :]):
+        reason = "Kolom lebih banyak dari judul / More columns than the header"
+        return Rejection(line, None, reason, desa=values.get("desa"))
     values["aid"] = [a.strip() for a in str(values.get("aid", "")).split("|") if a.strip()]
     return Row(line, values)
 
@@ -70,7 +75,8 @@ def parse_csv(text: str) -> list[Row | Rejection]:
         except StopIteration:
             return rows
         except csv.Error as exc:
-            rows.append(Rejection(start, None, f"Baris tidak terbaca / Unreadable line: {exc}"))
+            reason = f"Baris tidak terbaca / Unreadable line: {exc}"
+            rows.append(Rejection(start, None, reason, unreadable=True))
         else:
             if any(v.strip() for v in record):
                 rows.append(_row(start, header, record))
@@ -131,3 +137,8 @@ def candidates(
         seen |= {("no_kk", cmd.no_kk): row.line, ("nik", cmd.nik): row.line}
         accepted.append(Candidate(row.line, cmd))
     return accepted, rejected
+
+
+def desa_named(row: Row | Rejection) -> str | None:
+    """The desa a line names, as written (None when it names none)."""
+    return row.desa if isinstance(row, Rejection) else row.values.get("desa")

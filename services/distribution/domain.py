@@ -8,8 +8,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from services.distribution.commands import ChangeAid, OpenRound, RegisterHousehold
 from services.distribution.refusals import DistributionError, unknown_desa
+from shared.contracts.distribution import ChangeAid, OpenRound, RegisterHousehold
 from shared.errors import InvalidInput, NotFound
 from shared.events.base import DomainEvent
 from shared.events.distribution import (

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.distribution.commands import RegisterHousehold
 from services.distribution.domain import Sealed
+from shared.contracts.distribution import RegisterHousehold
 from shared.crypto import KeyStore, lookup_hmac, mask_name, mask_number, open_text, seal_text
 from shared.db import DbConn
 

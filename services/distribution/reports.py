@@ -1,19 +1,38 @@
-"""Figures of the distribution read models: per desa and month, coverage, stock, rounds."""
+"""The distribution figures: per desa and month, coverage, stock, rounds; SQL and queries."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from services.distribution.queries import clamp, eligible, timelines
+from shared.contracts.distribution import (
+    Coverage,
+    DesaMonth,
+    Distribution,
+    DistributionQuery,
+    DistributionSummary,
+    Rounds,
+    RoundsDue,
+    RoundsDueQuery,
+    RoundsQuery,
+    Stock,
+    StockQuery,
+    SummaryQuery,
+    Totals,
+)
 from shared.events.distribution import Aid
+from shared.kit import Ctx
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
 
+if TYPE_CHECKING:
+    from services.distribution.deps import Deps
 
-async def _year_totals(rt: Runtime, tenant: Tenant, year: int) -> dict[str, int]:
+
+async def _year_totals(rt: Runtime, tenant: Tenant, year: int) -> Totals:
     row = await rt.pool.fetchrow(
         "select count(*) as packages, coalesce(sum(value_idr), 0) as value_idr,"
         " count(distinct household_id) as households_reached"
@@ -25,17 +44,17 @@ async def _year_totals(rt: Runtime, tenant: Tenant, year: int) -> dict[str, int]
         date(year, 12, 31),
     )
     assert row is not None
-    return {k: int(row[k]) for k in ("packages", "value_idr", "households_reached")}
+    return Totals.model_validate({k: int(row[k]) for k in Totals.model_fields})
 
 
-async def summary(rt: Runtime, tenant: Tenant, year: int) -> dict[str, Any]:
+async def summary(q: SummaryQuery, ctx: Ctx[Deps]) -> DistributionSummary:
     """The year's packages by `distributed_on`, their value and the distinct households."""
-    totals = await _year_totals(rt, tenant, year)
-    return {
-        "packages_distributed": totals["packages"],
-        "packages_value_idr": totals["value_idr"],
-        "households_reached": totals["households_reached"],
-    }
+    totals = await _year_totals(ctx.rt, ctx.tenant, q.year)
+    return DistributionSummary(
+        packages_distributed=totals.packages,
+        packages_value_idr=totals.value_idr,
+        households_reached=totals.households_reached,
+    )
 
 
 async def _eligible_per_desa(
@@ -55,7 +74,7 @@ async def _eligible_per_desa(
 
 async def _coverage(
     rt: Runtime, tenant: Tenant, year: int, today: date, excluding: Collection[Aid]
-) -> list[dict[str, Any]]:
+) -> list[Coverage]:
     """Per desa (rotation order): households eligible on today kept inside the year, and
     distinct households reached that year (forgotten ones included)."""
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -77,14 +96,13 @@ async def _coverage(
     }
     counted = await _eligible_per_desa(rt, tenant, clamp(today, first, last), excluding)
     codes = desa + sorted((set(reached) | set(counted)) - set(desa))
-    return [{"desa": c, "eligible": counted[c], "reached": reached.get(c, 0)} for c in codes]
+    return [Coverage(desa=c, eligible=counted[c], reached=reached.get(c, 0)) for c in codes]
 
 
-async def distribution(
-    rt: Runtime, tenant: Tenant, year: int, today: date, excluding: Collection[Aid]
-) -> dict[str, Any]:
+async def distribution(q: DistributionQuery, ctx: Ctx[Deps]) -> Distribution:
     """Per desa and month: packages, value, households reached; the year's totals; and
     coverage per desa (eligible households judged on today, kept inside the year)."""
+    rt, tenant, year = ctx.rt, ctx.tenant, q.year
     rows = await rt.pool.fetch(
         "select desa, month, packages, value_idr, households_reached"
         f" from {rt.schema}.monthly where kab = $1 and kec = $2 and month like $3"
@@ -93,63 +111,45 @@ async def distribution(
         tenant.kec,
         f"{year:04d}-%",
     )
-    return {
-        "rows": [
-            {
-                "desa": r["desa"],
-                "month": r["month"],
-                "packages": r["packages"],
-                "value_idr": int(r["value_idr"]),
-                "households_reached": r["households_reached"],
-            }
-            for r in rows
-        ],
-        "totals": await _year_totals(rt, tenant, year),
-        "coverage": await _coverage(rt, tenant, year, today, excluding),
-    }
+    return Distribution(
+        rows=[DesaMonth.model_validate(dict(r)) for r in rows],
+        totals=await _year_totals(rt, tenant, year),
+        coverage=await _coverage(rt, tenant, year, ctx.today, ctx.deps.excluding),
+    )
 
 
-async def stock(rt: Runtime, tenant: Tenant) -> dict[str, Any]:
+async def stock(q: StockQuery, ctx: Ctx[Deps]) -> Stock:
     """Packages procured by the fund, handed out, and left."""
-    row = await rt.pool.fetchrow(
-        f"select procured, distributed from {rt.schema}.stock where kab = $1 and kec = $2",
-        tenant.kab,
-        tenant.kec,
+    row = await ctx.rt.pool.fetchrow(
+        f"select procured, distributed from {ctx.rt.schema}.stock where kab = $1 and kec = $2",
+        ctx.tenant.kab,
+        ctx.tenant.kec,
     )
     procured, distributed = (row["procured"], row["distributed"]) if row else (0, 0)
-    return {"procured": procured, "distributed": distributed, "available": procured - distributed}
+    return Stock(procured=procured, distributed=distributed, available=procured - distributed)
 
 
-async def rounds(rt: Runtime, tenant: Tenant, year: int | None) -> dict[str, Any]:
-    rows = await rt.pool.fetch(
+async def rounds(q: RoundsQuery, ctx: Ctx[Deps]) -> Rounds:
+    rows = await ctx.rt.pool.fetch(
         "select round_id, desa, month, quota, packages, closed"
-        f" from {rt.schema}.rounds where kab = $1 and kec = $2 and month like $3"
+        f" from {ctx.rt.schema}.rounds where kab = $1 and kec = $2 and month like $3"
         " order by month, desa",
-        tenant.kab,
-        tenant.kec,
-        f"{year:04d}-%" if year else "%",
+        ctx.tenant.kab,
+        ctx.tenant.kec,
+        f"{q.year:04d}-%" if q.year else "%",
     )
-    return {"rounds": [dict(r) for r in rows]}
+    return Rounds.model_validate({"rounds": [dict(r) for r in rows]})
 
 
-async def rounds_due(rt: Runtime, tenant: Tenant) -> dict[str, Any]:
+async def rounds_due(q: RoundsDueQuery, ctx: Ctx[Deps]) -> RoundsDue:
     """Rounds a held charity Friday made due and that nobody opened yet."""
-    rows = await rt.pool.fetch(
-        f"select d.desa, d.month, d.activity_id, d.held_on from {rt.schema}.rounds_due d"
+    s = ctx.rt.schema
+    rows = await ctx.rt.pool.fetch(
+        f"select d.desa, d.month, d.activity_id, d.held_on from {s}.rounds_due d"
         " where d.kab = $1 and d.kec = $2 and not exists (select 1 from"
-        f" {rt.schema}.rounds r where r.kab = d.kab and r.kec = d.kec and r.desa = d.desa"
+        f" {s}.rounds r where r.kab = d.kab and r.kec = d.kec and r.desa = d.desa"
         " and r.month = d.month) order by d.month, d.desa",
-        tenant.kab,
-        tenant.kec,
+        ctx.tenant.kab,
+        ctx.tenant.kec,
     )
-    return {
-        "rounds_due": [
-            {
-                "desa": r["desa"],
-                "month": r["month"],
-                "activity_id": r["activity_id"],
-                "held_on": r["held_on"].isoformat(),
-            }
-            for r in rows
-        ]
-    }
+    return RoundsDue.model_validate({"rounds_due": [dict(r) for r in rows]})

@@ -10,7 +10,7 @@ import pytest
 from nats.aio.client import Client as NATS
 
 from services.distribution.claims import Claim, Claims, claim_keys
-from services.distribution.handlers import holder_check
+from services.distribution.deps import holder_check
 from services.distribution.main import spec
 from services.distribution.personal import lookups
 from shared.config import Settings

@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from services.distribution.commands import RegisterHousehold
 from services.distribution.domain import Sealed
+from shared.contracts.distribution import RegisterHousehold
 from shared.errors import DomainError
 from shared.events.base import DomainEvent
 from shared.events.distribution import Aid, HouseholdRegistered, Registry

@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from services.distribution.commands import ChangeAid
 from services.distribution.domain import (
     Household,
     check_registration,
@@ -16,6 +15,7 @@ from services.distribution.domain import (
     decide_register,
     evolve_household,
 )
+from shared.contracts.distribution import ChangeAid
 from shared.events.base import DomainEvent
 from shared.events.distribution import (
     Aid,

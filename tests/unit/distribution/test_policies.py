@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from services.distribution.main import DistributionSettings
+from services.distribution.deps import DistributionSettings
 from services.distribution.personal import lookups, seal, unseal
 from services.distribution.policies import when_activity_held_mark_round_due
 from shared.events.distribution import Aid

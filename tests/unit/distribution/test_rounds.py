@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.distribution.commands import HandOutPackage, OpenRound
 from services.distribution.domain import (
     HandOut,
     Ledger,
@@ -20,6 +19,7 @@ from services.distribution.domain import (
     evolve_ledger,
     lot_of,
 )
+from shared.contracts.distribution import HandOutPackage, OpenRound
 from shared.events.base import DomainEvent
 from shared.events.distribution import (
     Aid,

@@ -1,0 +1,92 @@
+"""Round command handlers: open a desa's round, hand out its packages, close it."""
+
+from __future__ import annotations
+
+from services.distribution.aggregates import HOUSEHOLD, LEDGER
+from services.distribution.deps import Deps
+from services.distribution.domain import (
+    HandOut,
+    Ledger,
+    Lot,
+    decide_close_round,
+    decide_hand_out,
+    decide_open_round,
+)
+from services.distribution.handlers import desa_codes, new_id
+from services.distribution.scope import path_id
+from shared.contracts.distribution import (
+    CloseRound,
+    HandOutPackage,
+    OpenRound,
+    PackageHandedOut,
+    RoundRef,
+)
+from shared.events.base import DomainEvent
+from shared.events.distribution import PackageDistributed, household_ref, ledger_ref
+from shared.events.donations import PackagesProcured, fund_ref
+from shared.kit import Ctx, Written
+
+PROCURED = frozenset({PackagesProcured.type_name()})
+
+
+async def lots(ctx: Ctx[Deps]) -> list[Lot]:
+    """The kecamatan's procured lots, in the order they were bought."""
+    events = await ctx.rt.facts.events(fund_ref(ctx.tenant), PROCURED)
+    return [
+        Lot(e.procurement_id, e.packages, e.unit_price_idr)
+        for e in events
+        if isinstance(e, PackagesProcured)
+    ]
+
+
+def require_round_desa(ctx: Ctx[Deps], state: Ledger, round_id: str) -> None:
+    """The round is of the caller's desa (an unknown round is of none)."""
+    found = state.rounds.get(round_id)
+    ctx.require_desa(found.desa if found else None)
+
+
+async def open_round(cmd: OpenRound, ctx: Ctx[Deps]) -> Written[RoundRef]:
+    ctx.require_desa(cmd.desa)
+    codes, round_id = desa_codes(ctx.setup), new_id(ctx.command_id)
+    out = await ctx.rt.runner.execute(
+        LEDGER,
+        ledger_ref(ctx.tenant),
+        ctx.meta,
+        lambda s: decide_open_round(s, round_id, cmd, codes),
+    )
+    return Written(RoundRef(round_id=round_id), out.position, created=True)
+
+
+async def hand_out_package(cmd: HandOutPackage, ctx: Ctx[Deps]) -> Written[PackageHandedOut]:
+    round_id, household_id = path_id(ctx, "round"), str(cmd.household_id)
+    loaded = await ctx.rt.runner.load(HOUSEHOLD, household_ref(ctx.tenant, household_id))
+    hand_out = HandOut(
+        round_id=round_id,
+        package_id=new_id(ctx.command_id),
+        household_id=household_id,
+        household=loaded.state,
+        distributed_on=cmd.distributed_on,
+        lots=await lots(ctx),
+        excluding=ctx.deps.excluding,
+    )
+
+    def decide(state: Ledger) -> list[DomainEvent]:
+        require_round_desa(ctx, state, round_id)
+        return decide_hand_out(state, hand_out)
+
+    out = await ctx.rt.runner.execute(LEDGER, ledger_ref(ctx.tenant), ctx.meta, decide)
+    package = out.events[-1].event
+    assert isinstance(package, PackageDistributed)
+    handed = PackageHandedOut(package_id=package.package_id, value_idr=package.value_idr)
+    return Written(handed, out.position, created=True)
+
+
+async def close_round(cmd: CloseRound, ctx: Ctx[Deps]) -> Written[RoundRef]:
+    round_id = path_id(ctx, "round")
+
+    def decide(state: Ledger) -> list[DomainEvent]:
+        require_round_desa(ctx, state, round_id)
+        return decide_close_round(state, round_id)
+
+    out = await ctx.rt.runner.execute(LEDGER, ledger_ref(ctx.tenant), ctx.meta, decide)
+    return Written(RoundRef(round_id=round_id), out.position)
