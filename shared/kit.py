@@ -136,6 +136,15 @@ def parse(message: type[Message], req: RpcRequest) -> Message:
     return message.model_validate(req.body)
 
 
+def check_area(message: type[Message], req: RpcRequest) -> None:
+    """An operator naming another desa is refused before its body is judged (403)."""
+    if req.scope is None or message.desa_field is None:
+        return
+    desa = req.body.get(message.desa_field) if isinstance(req.body, dict) else None
+    if not req.scope.covers_desa(desa if isinstance(desa, str) else None):
+        raise Forbidden()
+
+
 def reply_of(result: Answer) -> RpcReply:
     if isinstance(result, Written):
         data = result.reply.model_dump(mode="json")
@@ -151,6 +160,7 @@ def _edge(
             tenant = req.tenant
             await rt.wait_for(tenant.kab, req.wait_for)
             kecamatan = None if before_setup else await rt.facts.require_kecamatan(tenant)
+            check_area(message, req)
             parsed = parse(message, req)
             return reply_of(await handler(parsed, Ctx(req, rt, deps, kecamatan)))
 

@@ -29,6 +29,9 @@ class Message(BaseModel):
 
     service: ClassVar[str]
     rpc: ClassVar[str]
+    desa_field: ClassVar[str | None] = None
+    """The body field naming the desa a command acts in: the caller's area is judged on it
+    before anything else in the body."""
 
     @classmethod
     def takes_no_input(cls) -> bool:

@@ -28,6 +28,7 @@ class RegisterHousehold(Command):
 
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "household_register"
+    desa_field: ClassVar[str | None] = "desa"
 
     no_kk: str = Field(pattern=NUMBER_16, repr=False)
     nik: str = Field(pattern=NUMBER_16, repr=False)
@@ -75,6 +76,7 @@ class OpenRound(Command):
 
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "round_open"
+    desa_field: ClassVar[str | None] = "desa"
 
     desa: str = Field(min_length=1, max_length=40)
     month: str = Field(pattern=MONTH_PATTERN)

@@ -9,9 +9,9 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from shared.contracts.base import Command, Query, Reply
-from shared.errors import DomainError, InvalidInput
-from shared.kit import Api, Ctx, Written, parse, reply_of
-from shared.rpc import RpcRequest
+from shared.errors import DomainError, Forbidden, InvalidInput
+from shared.kit import Api, Ctx, Written, check_area, parse, reply_of
+from shared.rpc import RpcRequest, Scope
 from shared.tenancy import Tenant
 from tests.fakes import FakeRuntime, call_edge, configure, fake_runtime
 
@@ -215,3 +215,23 @@ async def test_a_refusal_keeps_its_status_and_body_and_a_crash_is_500(rt: FakeRu
     assert crashed.status == 500
     assert crashed.error is not None
     assert crashed.error["code"] == "INTERNAL"
+
+
+class Plant(Command):
+    service: ClassVar[str] = "test"
+    rpc: ClassVar[str] = "plant"
+    desa_field: ClassVar[str | None] = "desa"
+
+    desa: str
+    count: int
+
+
+def test_an_operator_naming_another_desa_is_refused_before_its_body_is_judged() -> None:
+    kec = TENANT.kec
+    operator = Scope(role="operator", kab=TENANT.kab, kec=kec, desa=f"{kec}2001")
+    elsewhere = request(body={"desa": f"{kec}2002", "count": "many"}, scope=operator)
+    with pytest.raises(Forbidden):
+        check_area(Plant, elsewhere)
+    check_area(Plant, request(body={"desa": f"{TENANT.kec_dotted}.2001"}, scope=operator))
+    camat = request(body={"desa": f"{kec}2002", "count": 1}, scope=Scope(role="camat"))
+    check_area(Plant, camat)
