@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from nats.aio.client import Client as NATS
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from services.gateway.asyncapi import asyncapi_document
 from services.gateway.bridge import Bridge, error_response
+from services.gateway.health import service_health
 from services.gateway.idempotency import IdempotencyStore
-from services.gateway.routes import build_router
-from services.gateway.schemas import asyncapi_document
+from services.gateway.openapi import with_contract
+from services.gateway.routes import BASE, build_router
+from services.gateway.summary import SUMMARY
 from services.gateway.web.site import mount_web
-from services.registry import SERVICE_NAMES
+from shared.contracts import Operation, operations
 from shared.errors import DomainError
-from shared.runtime import health_subject
-
-HEALTH_TIMEOUT_S = 2.0
 
 
 def _validation_response(exc: RequestValidationError) -> JSONResponse:
@@ -41,26 +42,7 @@ def _validation_response(exc: RequestValidationError) -> JSONResponse:
     )
 
 
-async def service_health(nc: NATS) -> dict[str, Any]:
-    services: dict[str, Any] = {}
-    for name in SERVICE_NAMES:
-        try:
-            msg = await nc.request(health_subject(name), b"{}", timeout=HEALTH_TIMEOUT_S)
-            services[name] = json.loads(msg.data)
-        except Exception:
-            services[name] = {"service": name, "up": False}
-    return services
-
-
-def create_app(nc: NATS, secret: str, *, replicas: int = 1) -> FastAPI:
-    bridge = Bridge(nc, secret, IdempotencyStore(nc.jetstream(), replicas))
-    app = FastAPI(
-        title="Jumat SMART API",
-        version="1.0",
-        description="The public HTTP contract of Jumat SMART (see CONTRACT.md).",
-    )
-    app.state.bridge = bridge
-
+def _add_errors(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
         return error_response(exc)
@@ -84,16 +66,50 @@ def create_app(nc: NATS, secret: str, *, replicas: int = 1) -> FastAPI:
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return _validation_response(exc)
 
-    @app.get("/health", summary="200 when every service is up and caught up")
+
+def _add_documents(app: FastAPI, nc: NATS, ops: Sequence[Operation]) -> None:
+    @app.get("/health", summary="200 when every service is up and caught up", operation_id="health")
     async def health() -> JSONResponse:
         services = await service_health(nc)
         ok = all(s.get("pending") == 0 for s in services.values())
         return JSONResponse({"ok": ok, "services": services}, status_code=200 if ok else 503)
 
-    @app.get("/asyncapi.json", summary="AsyncAPI 3.0 document of the events in the log")
+    @app.get(
+        "/asyncapi.json",
+        summary="AsyncAPI 3.0 document of the events in the log",
+        operation_id="asyncapi",
+    )
     async def asyncapi() -> JSONResponse:
         return JSONResponse(asyncapi_document())
 
-    app.include_router(build_router(bridge))
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            doc = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            app.openapi_schema = with_contract(doc, ops, BASE)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app(
+    nc: NATS, secret: str, *, replicas: int = 1, ops: Sequence[Operation] | None = None
+) -> FastAPI:
+    """The gateway over `nc`; `ops` are the contract's operations (all of them by default)."""
+    ops = tuple(operations() if ops is None else ops)
+    bridge = Bridge(nc, secret, IdempotencyStore(nc.jetstream(), replicas))
+    app = FastAPI(
+        title="Jumat SMART API",
+        version="1.0",
+        description="The public HTTP contract of Jumat SMART (see CONTRACT.md).",
+    )
+    app.state.bridge = bridge
+    _add_errors(app)
+    _add_documents(app, nc, (*ops, SUMMARY))
+    app.include_router(build_router(bridge, ops))
     mount_web(app, bridge, replicas)
     return app

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import base64
-import csv
 import hashlib
 import hmac
-import io
 import json
 import time
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from shared.errors import DomainError, Forbidden, InvalidInput
+from shared.errors import DomainError, Forbidden
 
 TOKEN_PREFIX = "smart1"  # noqa: S105 - a format tag, not a secret
 DEFAULT_TOKEN_DAYS = 365
@@ -112,29 +110,7 @@ def check_area(claims: Claims, kab: str, kec: str, *, write: bool) -> None:
         raise Forbidden()
 
 
-def check_desa(claims: Claims, desa: str | None) -> None:
-    """A village operator acts only on its own desa's households and rounds."""
-    if claims.role is Role.OPERATOR and (desa is None or desa.replace(".", "") != claims.desa):
-        raise Forbidden()
-
-
-def check_import_rows(claims: Claims, text: str) -> None:
-    """An operator imports only its own desa's households: every row names that desa."""
-    if claims.role is not Role.OPERATOR:
-        return
-    sample = text.lstrip("\ufeff")
-    header = sample.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    try:
-        for row in csv.DictReader(io.StringIO(sample, newline=""), delimiter=delimiter):
-            check_desa(claims, (row.get("desa") or "").strip() or None)
-    except csv.Error:
-        raise InvalidInput(
-            "file", "Berkas CSV tidak dapat dibaca", "The CSV file cannot be read"
-        ) from None
-
-
-def operator_writes_allowed(claims: Claims, resource: str) -> None:
-    """Operators write households and rounds only; reads are checked per resource."""
-    if claims.role is Role.OPERATOR and resource not in ("households", "rounds"):
+def check_writer(claims: Claims, writers: frozenset[str]) -> None:
+    """A write is sent only by the roles its operation names (the auditor never writes)."""
+    if claims.role.value not in writers:
         raise Forbidden()

@@ -19,7 +19,7 @@ from nats.js.errors import NotFoundError
 from services.gateway.auth import Claims, bearer, check_area, read_token
 from services.gateway.idempotency import IdempotencyStore, Remembered, body_hash, scope_key
 from shared.errors import DomainError, InvalidInput, NotFound
-from shared.rpc import RpcReply, RpcRequest, call
+from shared.rpc import RpcReply, RpcRequest, Scope, call
 from shared.tenancy import stream_name
 
 log = logging.getLogger("smart.gateway")
@@ -103,6 +103,11 @@ def parse_wait_for(request: Request) -> int | None:
     return int(raw)
 
 
+def scope_of(claims: Claims) -> Scope:
+    """Who asks, as every service is told: the token's role and area."""
+    return Scope(role=claims.role.value, kab=claims.kab, kec=claims.kec, desa=claims.desa)
+
+
 class Bridge:
     """Everything a route needs: the NATS connection, the secret, the idempotency store."""
 
@@ -149,6 +154,7 @@ class Bridge:
             kec=call_.kec,
             command_id=command_id or str(uuid.uuid4()),
             actor=f"{call_.claims.role.value}:{call_.claims.sub}",
+            scope=scope_of(call_.claims),
             wait_for=call_.wait_for,
             params=params or {},
             body=call_.body if body is None else body,

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from services.gateway.health import service_health
 from services.gateway.report.data import KINDS, summary
 from services.gateway.web import charts
 from services.gateway.web.i18n import Words
@@ -182,8 +183,6 @@ async def findings(request: Request, kab: str, kec: str) -> Response:
 
 
 async def system(request: Request, kab: str, kec: str) -> Response:
-    from services.gateway.app import service_health  # noqa: PLC0415 - app mounts this module
-
     web, area, _ = await open_page(request, kab, kec)
     services = await service_health(web.bridge.nc)
     return web.render(request, "system.html", area=area, nav="system", services=services)
