@@ -27,7 +27,8 @@ from services.cli.ops import readsides_for
 from shared.config import Settings
 from shared.eventstore import EventStore
 from shared.infra.local import Endpoints, LocalInfrastructure
-from shared.rebuild import PAGE, Progress, rebuild_all
+from shared.pages import PAGE, Progress
+from shared.rebuild import rebuild_all
 from shared.replay_workers import Workers
 from shared.tenancy import STREAM_PREFIX
 

@@ -17,8 +17,9 @@ from shared.audit import verify_all_read_models, verify_streams
 from shared.config import Settings
 from shared.db import DbConn
 from shared.eventstore import EventStore
+from shared.pages import PAGE, positions
 from shared.readside import ReadSide
-from shared.rebuild import PAGE, positions, rebuild_all
+from shared.rebuild import rebuild_all
 from shared.replay_workers import Workers
 from shared.tenancy import kab_of_stream, stream_name
 

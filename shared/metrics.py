@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from faststream import BaseMiddleware
 
@@ -18,8 +18,9 @@ from shared.eventstore import Appended, EventStore
 
 if TYPE_CHECKING:
     from faststream.message import StreamMessage
+    from nats.aio.client import Client as NATS
 
-    from shared.runtime import Runtime
+    from shared.readside import ReadSide
 
 log = logging.getLogger("smart.metrics")
 Labels = tuple[tuple[str, str], ...]
@@ -96,12 +97,28 @@ class MeteredEventStore(EventStore):
         return appended
 
 
+class Observed(Protocol):
+    """What the probes read of a running service (a `shared.runtime.Runtime` is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def nc(self) -> NATS: ...
+
+    @property
+    def readside(self) -> ReadSide: ...
+
+    @property
+    def metrics(self) -> Metrics: ...
+
+
 def _line(name: str, labels: Labels, value: float) -> str:
     inner = ",".join(f'{k}="{v}"' for k, v in labels)
     return f"{name}{{{inner}}} {value:g}"
 
 
-async def _gauges(runtime: Runtime) -> list[tuple[str, Labels, float]]:
+async def _gauges(runtime: Observed) -> list[tuple[str, Labels, float]]:
     base = (("service", runtime.name),)
     rows: list[tuple[str, Labels, float]] = [
         ("smart_up", base, 0.0 if runtime.nc.is_closed or not runtime.nc.is_connected else 1.0)
@@ -115,7 +132,7 @@ async def _gauges(runtime: Runtime) -> list[tuple[str, Labels, float]]:
     return rows
 
 
-async def exposition(runtimes: Sequence[Runtime]) -> str:
+async def exposition(runtimes: Sequence[Observed]) -> str:
     """Every metric of the given services, in the Prometheus text format 0.0.4."""
     samples: dict[str, list[str]] = defaultdict(list)
     for runtime in runtimes:
@@ -129,12 +146,12 @@ async def exposition(runtimes: Sequence[Runtime]) -> str:
     return "\n".join(out) + "\n"
 
 
-def alive(runtimes: Sequence[Runtime]) -> bool:
+def alive(runtimes: Sequence[Observed]) -> bool:
     """Liveness: the process answers and no NATS connection was given up."""
     return all(not r.nc.is_closed for r in runtimes)
 
 
-async def ready(runtimes: Sequence[Runtime], max_lag: int) -> bool:
+async def ready(runtimes: Sequence[Observed], max_lag: int) -> bool:
     """Readiness: connected, and every projector within `max_lag` events of the log's head."""
     for runtime in runtimes:
         if not runtime.nc.is_connected:
@@ -149,7 +166,7 @@ async def ready(runtimes: Sequence[Runtime], max_lag: int) -> bool:
 class OpsServer:
     """`/metrics`, `/healthz` and `/readyz` for the services of one process (stdlib HTTP)."""
 
-    def __init__(self, runtimes: Sequence[Runtime], port: int, max_lag: int = 100) -> None:
+    def __init__(self, runtimes: Sequence[Observed], port: int, max_lag: int = 100) -> None:
         self.runtimes = list(runtimes)
         self.port = port
         self.max_lag = max_lag

@@ -12,17 +12,12 @@ import asyncpg
 from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 
+from shared.apply import Applier, DeadLettered
 from shared.db import DbConn, ident, migrate
 from shared.errors import NotCaughtUp, NotFound
 from shared.eventstore import EventStore
-from shared.projection import (
-    Checkpoints,
-    Projection,
-    Projector,
-    ProjectorSettings,
-    begin_batch,
-    relevant,
-)
+from shared.projection import Checkpoints, Projection, ProjectorSettings, relevant
+from shared.projector import Projector
 from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
 
 log = logging.getLogger("smart.readside")
@@ -169,7 +164,8 @@ class ReadSide:
         return rows
 
     async def retry_dead_letter(self, dead_letter_id: int) -> None:
-        """Apply a dead-lettered event again (after a fix); mark it resolved if it applies."""
+        """Apply a dead-lettered event again (after a fix), as every batch is applied; mark
+        it resolved if it applies, else it stays a dead letter with the new error."""
         row = await self.pool.fetchrow(
             f"select * from {self.schema}.dead_letters where id=$1 and resolved_at is null",
             dead_letter_id,
@@ -177,13 +173,20 @@ class ReadSide:
         if row is None:
             raise NotFound("dead letter", str(dead_letter_id))
         projection = next(p for p in self.projections if p.name == row["projection"])
-        kab = kab_of_stream(row["stream"])
+        stream, kab = row["stream"], kab_of_stream(row["stream"])
         event = await self.store.get(kab, int(row["seq"]))
         if event is None:
             raise NotFound("event", str(row["seq"]))
-        async with self.pool.acquire() as conn, conn.transaction():
-            await begin_batch(conn, self.schema)
-            await projection.apply(conn, relevant(projection, kab, [event]))
-            await conn.execute(
-                "update dead_letters set resolved_at = now() where id = $1", dead_letter_id
-            )
+        events = relevant(projection, kab, [event])
+        async with (
+            self.pool.acquire() as conn,
+            Applier(conn, self.schema, self.settings) as applier,
+        ):
+            applied = await applier.apply(projection, stream, events, after=0)
+            if not applied.buried:
+                await conn.execute(
+                    "update dead_letters set resolved_at = now() where id = $1", dead_letter_id
+                )
+        if applied.buried:
+            buried, error = applied.buried[0]
+            raise DeadLettered(f"{projection.name} seq {buried.seq}: {error}") from error

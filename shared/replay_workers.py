@@ -1,5 +1,4 @@
-"""Replay in several processes: each worker process takes whole kabupaten streams and
-projects them into the shadow schemas with its own NATS and PostgreSQL connections."""
+"""Replay in several processes, each taking whole kabupaten streams on its own connections."""
 
 from __future__ import annotations
 
@@ -19,8 +18,7 @@ import asyncpg
 import nats
 from nats.aio.client import Client as NATS
 
-from shared.readside import ReadSide
-from shared.rebuild import (
+from shared.pages import (
     Progress,
     ProgressFn,
     Target,
@@ -29,6 +27,7 @@ from shared.rebuild import (
     served_kabupaten,
     unhurried_commits,
 )
+from shared.readside import ReadSide
 
 StartMethod = Literal["fork", "spawn"]
 
@@ -104,8 +103,27 @@ async def _in_processes(
         todo.put(kab)
     for _ in range(workers.count):
         todo.put(None)
-    loop, running, done, started = asyncio.get_running_loop(), len(procs), 0, time.monotonic()
-    total, ending = sum(sizes.values()), None
+    ending = await _follow_counts(counts, len(procs), sum(sizes.values()), progress, near_end)
+    for proc in procs:
+        proc.join()
+    if ending is not None:
+        await ending
+    elif near_end is not None:
+        await near_end()
+    if any(proc.exitcode for proc in procs):
+        raise RuntimeError("a replay worker failed; the shadow schemas were not switched")
+
+
+async def _follow_counts(
+    counts: multiprocessing.Queue[int | None],
+    running: int,
+    total: int,
+    progress: ProgressFn | None,
+    near_end: Callable[[], Awaitable[None]] | None,
+) -> asyncio.Future[None] | None:
+    """Report the workers' progress until each has said it is done; start `near_end` once
+    at most `NEAR_END` of the events are left."""
+    loop, done, started, ending = asyncio.get_running_loop(), 0, time.monotonic(), None
     while running:
         if near_end is not None and ending is None and total - done <= total * NEAR_END:
             ending = asyncio.ensure_future(near_end())
@@ -116,14 +134,7 @@ async def _in_processes(
         done += got
         if progress:
             progress(Progress("all streams", done, total, done, time.monotonic() - started))
-    for proc in procs:
-        proc.join()
-    if ending is not None:
-        await ending
-    elif near_end is not None:
-        await near_end()
-    if any(proc.exitcode for proc in procs):
-        raise RuntimeError("a replay worker failed; the shadow schemas were not switched")
+    return ending
 
 
 COLLECT_EVERY_PAGES = 10
@@ -149,6 +160,16 @@ class _Collector:
         self.pages += 1
         if self.pages % COLLECT_EVERY_PAGES == 0:
             gc.collect()
+
+
+async def _target(
+    workers: Workers, stack: contextlib.AsyncExitStack, pool: asyncpg.Pool, side: ReadSide
+) -> Target:
+    """Where this worker projects one service, on a connection of its own."""
+    conn = await stack.enter_async_context(pool.acquire())
+    await unhurried_commits(conn)
+    ceilings = await positions(conn, side.schema) if workers.up_to_live else None
+    return Target(side, f"{side.schema}{workers.suffix}", conn, ceilings, folds={})
 
 
 def _work(
@@ -178,13 +199,7 @@ async def _catch_up_streams(
     try:
         readsides = workers.readsides(nc, pool)
         async with contextlib.AsyncExitStack() as stack:
-            targets = []
-            for side in readsides:
-                conn = await stack.enter_async_context(pool.acquire())
-                await unhurried_commits(conn)
-                ceilings = await positions(conn, side.schema) if workers.up_to_live else None
-                schema = f"{side.schema}{workers.suffix}"
-                targets.append(Target(side, schema, conn, ceilings, folds={}))
+            targets = [await _target(workers, stack, pool, side) for side in readsides]
             names = await readsides[0].store.stream_names()
             collector.start()
             while (kab := todo.get()) is not None:  # all queued before start: no wait

@@ -1,11 +1,4 @@
-"""Additive read models: rows that only add up, folded per key before they are written.
-
-A tally is one table's rows keyed by their key columns; each value column is combined with
-what is there by a sum or a maximum. The order of events within a kabupaten stream does
-not change a tally, and neither does folding many batches before writing: so a live
-projector writes each batch's tally, and a rebuild folds a whole stream into memory and
-writes it once, by COPY, into the empty shadow (see `shared.rebuild`).
-"""
+"""Additive read models: rows that only add up, folded per key before they are written."""
 
 from __future__ import annotations
 
@@ -23,7 +16,11 @@ Combine = Literal["sum", "max"]
 @dataclass
 class Tally:
     """One table's rows being added up: `keys` name the key columns, `values` each value
-    column and how a new value meets the one there."""
+    column and how a new value meets the one there (a sum or a maximum). The order of
+    events within a kabupaten stream does not change a tally, and neither does folding many
+    batches before writing: so a live projector writes each batch's tally, and a rebuild
+    folds a whole stream into memory and writes it once, by COPY, into the empty shadow
+    (`Folded`, used by `shared.pages`)."""
 
     table: str
     keys: Sequence[str]
@@ -106,3 +103,38 @@ def is_additive(projection: object) -> bool:
     return callable(getattr(projection, "fold", None)) and callable(
         getattr(projection, "tallies", None)
     )
+
+
+# Rows an additive projection may hold folded in memory during a rebuild before it writes
+# them (~250 bytes each): bounds a worker's memory however long a kabupaten's history is.
+MAX_FOLDED_ROWS = 50_000
+
+
+@dataclass
+class Folded:
+    """An additive projection's tallies of a stream being rebuilt, not written yet, and the
+    last position they include: its checkpoint, saved when they are written."""
+
+    tallies: list[Tally]
+    last: int = 0
+
+    def add(self, projection: Additive, events: Sequence[StoredEvent], top: int) -> bool:
+        """Fold events up to position `top` in; False if one could not be folded (they then
+        go the ordinary way, which dead-letters what fails)."""
+        if events:
+            page = projection.tallies()
+            try:
+                projection.fold(page, events)
+            except Exception:
+                return False
+            for tally, more in zip(self.tallies, page, strict=True):
+                tally.merge(more)
+        self.last = top
+        return True
+
+    @property
+    def full(self) -> bool:
+        return sum(len(t.rows) for t in self.tallies) > MAX_FOLDED_ROWS
+
+
+Folds = dict[str, Folded]

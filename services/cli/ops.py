@@ -21,16 +21,11 @@ from shared.config import Settings
 from shared.db import DbConn, advisory_key, create_pool, scope_rows
 from shared.eventstore import EventStore
 from shared.logreader import read_pages
+from shared.pages import Progress, Target, catch_up_all, positions
 from shared.readside import ReadSide
-from shared.rebuild import (
-    ROUTES,
-    Progress,
-    Target,
-    catch_up_all,
-    positions,
-    rebuild_all,
-)
+from shared.rebuild import rebuild_all
 from shared.replay_workers import Workers
+from shared.routing import Routes
 from shared.tenancy import STREAM_PREFIX, Tenant, kab_of_stream, stream_name, undot
 
 
@@ -276,6 +271,7 @@ async def _refuse_gap(ops: Ops, targets: list[Target], kab: str, seq: int) -> No
     low = min(done.values(), default=seq) + 1
     if low >= seq:
         return
+    routes = Routes()
     async with contextlib.aclosing(
         read_pages(ops.nc, stream, f"smart.{kab}.>", low, 5000)
     ) as pages:
@@ -284,7 +280,7 @@ async def _refuse_gap(ops: Ops, targets: list[Target], kab: str, seq: int) -> No
                 for p in t.readside.projections:
                     at = done[(t.readside.service, p.name)]
                     hit = next(
-                        (e.seq for e in ROUTES.relevant(p, kab, page) if at < e.seq < seq), None
+                        (e.seq for e in routes.relevant(p, kab, page) if at < e.seq < seq), None
                     )
                     if hit is not None:
                         raise CannotRun(

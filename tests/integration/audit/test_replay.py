@@ -27,8 +27,9 @@ from shared.envelope import Metadata
 from shared.events.scheduler import KecamatanConfigured, kecamatan_ref
 from shared.eventstore import EventStore
 from shared.logreader import read_pages
+from shared.pages import Progress
 from shared.readside import ReadSide
-from shared.rebuild import Progress, rebuild_all
+from shared.rebuild import rebuild_all
 from shared.replay_workers import Workers
 from shared.tenancy import Tenant, stream_name
 from tests.integration.audit.conftest import kecamatan_of

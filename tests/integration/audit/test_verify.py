@@ -17,8 +17,8 @@ from shared.audit import verify_all_read_models, verify_kecamatan_log
 from shared.config import Settings
 from shared.eventstore import EventStore
 from shared.logreader import read_pages
+from shared.pages import Progress
 from shared.readside import ReadSide
-from shared.rebuild import Progress
 from shared.replay_workers import Workers
 from shared.tenancy import Tenant, stream_name
 from tests.integration.audit.conftest import kecamatan_of

@@ -15,9 +15,11 @@ from nats.aio.client import Client as NATS
 from shared.db import table_digest
 from shared.eventstore import EventStore
 from shared.infra.local import Endpoints
-from shared.projection import Projector, ProjectorSettings
+from shared.pages import unhurried_commits
+from shared.projection import ProjectorSettings
+from shared.projector import Projector
 from shared.readside import ReadSide
-from shared.rebuild import rebuild, unhurried_commits
+from shared.rebuild import rebuild
 from shared.tenancy import stream_name
 from tests.support import TALLY_SQL, TallyProjection, eventually, tally, unready_tables
 

@@ -13,7 +13,7 @@ import pytest
 import pytest_asyncio
 from nats.aio.client import Client as NATS
 
-from shared import rebuild as rebuild_module
+from shared import tally as tally_module
 from shared.db import DbConn, table_digest
 from shared.eventstore import EventStore
 from shared.logreader import StoredEvent
@@ -101,7 +101,7 @@ async def test_a_rebuild_folds_tallies_to_what_the_live_projector_wrote(
     dead-lettered and the rest of its page still counts), and with a limit of one folded row
     the tallies are written as they grow, into rows already there."""
     (tmp_path / "001_totals.sql").write_text(TOTALS_SQL)
-    monkeypatch.setattr(rebuild_module, "MAX_FOLDED_ROWS", fold_limit)
+    monkeypatch.setattr(tally_module, "MAX_FOLDED_ROWS", fold_limit)
     side = readside(nc, pool, schema, tmp_path, kab)
     await side.start()
     try:
