@@ -19,8 +19,7 @@ from shared.envelope import MalformedEvent
 from shared.events.audit import LogCheckpointed, checkpoint_ref
 from shared.eventstore import EventStore
 from shared.logreader import StoredEvent, read_pages
-from shared.readside import ReadSide
-from shared.rebuild import (
+from shared.pages import (
     PAGE,
     ProgressFn,
     Target,
@@ -30,6 +29,7 @@ from shared.rebuild import (
     served_kabupaten,
     unhurried_commits,
 )
+from shared.readside import ReadSide
 from shared.replay_workers import Workers, start_method
 from shared.tenancy import Tenant, stream_name
 from shared.verify import ChainVerifier, Discrepancy

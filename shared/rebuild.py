@@ -12,28 +12,13 @@ from shared.pages import (
     PAGE,
     ProgressFn,
     Target,
-    catch_up,
     catch_up_all,
-    positions,
     served_kabupaten,
     unhurried_commits,
 )
 from shared.readside import ReadSide
 from shared.replay_workers import Workers
 from shared.switch import analyze, autovacuum, switch_over
-
-__all__ = [  # what `shared.audit` takes from here; they live in `shared.pages`
-    "PAGE",
-    "ProgressFn",
-    "Target",
-    "catch_up",
-    "catch_up_all",
-    "positions",
-    "rebuild",
-    "rebuild_all",
-    "served_kabupaten",
-    "unhurried_commits",
-]
 
 
 async def rebuild(

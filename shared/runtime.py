@@ -59,23 +59,17 @@ class Runtime:
 @dataclass(frozen=True)
 class ServiceSpec:
     """What a service declares to be run: its schema, projections, its table of handlers
-    and how to build what they share (`deps`, from the runtime). A service not yet on the
-    kit gives its own `edge` (a router built from the runtime) instead of `api`."""
+    and how to build what they share (`deps`, from the runtime)."""
 
     name: str
     schema: str
     migrations: Path | None
     projections: Callable[[Settings], Sequence[Projection]]
-    api: Api[Any] | None = None
-    deps: Callable[[Runtime], object] = lambda rt: None
-    edge: Callable[[Runtime], NatsRouter] | None = None
+    api: Api[Any]
+    deps: Callable[[Runtime], object]
 
     def router(self, rt: Runtime) -> NatsRouter:
-        if self.api is not None:
-            return self.api.router(rt, self.deps(rt))
-        if self.edge is None:
-            raise ValueError(f"service {self.name} declares neither an api nor an edge")
-        return self.edge(rt)
+        return self.api.router(rt, self.deps(rt))
 
 
 async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:

@@ -16,7 +16,6 @@ from services.donations.domain import (
     validate_donation,
 )
 from shared.aggregate import Outcome
-from shared.clock import utc_now
 from shared.contracts.donations import (
     DonationReceipt,
     DonationRef,
@@ -40,7 +39,7 @@ def derived_id(kind: str, command_id: str) -> str:
 
 def rules(ctx: Ctx[Deps]) -> Rules:
     """The kecamatan's units, today in Jakarta and the configured ceiling."""
-    return Rules.at(utc_now(), tuple(ctx.setup.units), ctx.deps.settings.max_donation_idr)
+    return Rules(ctx.today, tuple(ctx.setup.units), ctx.deps.settings.max_donation_idr)
 
 
 def only(out: Outcome[Any], kind: type[E]) -> E:
