@@ -12,17 +12,20 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import asyncpg
 from nats.aio.client import Client as NATS
 
 from bench.history import HOUSEHOLDS_PER_DESA, Kecamatan
 from bench.ledger import Batch
-from services.distribution.personal import HouseholdKeys
+from services.distribution.personal import KEY_SCHEMA
 from shared.canonical import GENESIS_HASH
 from shared.clock import jakarta_today
+from shared.config import Settings
 from shared.envelope import Metadata
 from shared.eventstore import MAX_EVENTS_PER_APPEND, EventStore
+from shared.keys import KeyStore
 from shared.tenancy import Tenant
 
 EVENTS_PER_KECAMATAN_MONTH = 67
@@ -116,17 +119,13 @@ class Appender:
         await asyncio.gather(*(one(chain) for chain in by_subject.values()))
 
 
-async def store_keys(pool: asyncpg.Pool, secret: str, sims: list[Kecamatan]) -> None:
+async def store_keys(pool: asyncpg.Pool, secret: str, sims: list[Kecamatan], key_dir: Path) -> None:
     """The households' data keys, wrapped, where the distribution service keeps them."""
-    keys = HouseholdKeys(secret, pool)
-    await keys.ready()
-    rows = [(hid, keys._wrap(hid, key)) for sim in sims for hid, key in sim.keys]
+    keys = {hid: key for sim in sims for hid, key in sim.keys}
     for sim in sims:
         sim.keys.clear()
-    if rows:
-        await pool.copy_records_to_table(
-            "data_keys", schema_name=keys.schema, records=rows, columns=["key_id", "wrapped"]
-        )
+    if keys:
+        await KeyStore(pool, KEY_SCHEMA, secret, key_dir).load(keys)
 
 
 async def generate(
@@ -140,9 +139,12 @@ async def generate(
     seed: int = 1,
     limit: int | None = None,
     progress: Callable[[int, float], None] | None = None,
+    key_dir: Path | None = None,
 ) -> int:
     """Append the history of `months` months for every tenant (stopping after the month
-    that reaches `limit` events); returns the number of events appended."""
+    that reaches `limit` events); returns the number of events appended. The households'
+    keys go where the settings keep them unless `key_dir` says otherwise."""
+    key_dir = key_dir or Settings().keys_path()
     appender = Appender(EventStore(nc))
     sims = [Kecamatan(t, desa, secret, seed) for t in tenants_]
     starts = month_starts(months, jakarta_today())
@@ -150,7 +152,7 @@ async def generate(
     await appender.append_all([sim.configure(starts[0]) for sim in sims])
     for first in starts:
         batches = [b for sim in sims for b in sim.month(first.year, first.month)]
-        await store_keys(pool, secret, sims)
+        await store_keys(pool, secret, sims, key_dir)
         await appender.append_all(batches)
         if progress:
             progress(appender.appended, time.monotonic() - started)
@@ -165,8 +167,6 @@ def _show(count: int, elapsed: float) -> None:
 
 async def _main(args: argparse.Namespace) -> None:
     import nats  # noqa: PLC0415
-
-    from shared.config import Settings  # noqa: PLC0415
 
     settings = Settings()
     scale = SCALES[args.scale]

@@ -16,7 +16,7 @@ from services.scheduler.domain import schedule
 from services.scheduler.rota import days_off, is_working_day
 from services.scheduler.state import Rota, Setup, evolve_rota, evolve_setup
 from shared.contracts.scheduler import ScheduleMonth
-from shared.crypto import _derive, seal_text
+from shared.crypto import derive, seal_text
 from shared.events.base import DomainEvent
 from shared.events.distribution import (
     Aid,
@@ -71,7 +71,7 @@ class Household:
 
 @lru_cache(maxsize=8)
 def _lookup_key(secret: str) -> bytes:
-    return _derive(secret, b"lookup")
+    return derive(secret, b"lookup")
 
 
 def lookup_hmac(secret: str, kind: str, value: str) -> str:

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from shared.canonical import GENESIS_HASH
 from shared.clock import utc_now
@@ -19,6 +19,9 @@ from shared.events.base import DomainEvent
 from shared.eventstore import ConcurrencyConflict, EventStore
 from shared.logreader import StoredEvent
 from shared.tenancy import AggregateRef
+
+if TYPE_CHECKING:
+    from shared.keys import Sealer
 
 S = TypeVar("S")
 
@@ -75,7 +78,12 @@ class Outcome(Generic[S]):
 
 
 class CommandRunner:
-    """load -> decide -> append, with a bounded cache of aggregates per process."""
+    """load -> decide -> seal -> append, with a bounded cache of aggregates per process.
+
+    `decide()` leaves personal fields in clear, marked `Clear`; the `sealer` seals them with
+    their subject's key right before the append (a key is made only for events about to be
+    stored, never for a refusal or a replay), and destroys a subject's key once the event
+    that forgets it is stored."""
 
     def __init__(
         self,
@@ -84,8 +92,10 @@ class CommandRunner:
         clock: Callable[[], datetime] = utc_now,
         attempts: int = 6,
         cache_size: int = 2000,
+        sealer: Sealer | None = None,
     ) -> None:
         self.store = store
+        self.sealer = sealer
         self.clock = clock
         self.attempts = attempts
         self.cache_size = cache_size
@@ -98,6 +108,18 @@ class CommandRunner:
         loaded = cached.folded(kind, fresh)
         self._remember(ref.subject, loaded)
         return loaded
+
+    async def known(
+        self, kind: AggregateType[S], ref: AggregateRef, holds: Callable[[S], bool]
+    ) -> Loaded[S]:
+        """The aggregate as this process holds it when that already `holds` what is asked
+        (something that exists stays so: no read), else as the log holds it now. For
+        checks made before a command, which `decide` judges again on a state the append
+        proves current."""
+        cached: Loaded[S] | None = self._cache.get(ref.subject)  # type: ignore[assignment]
+        if cached is not None and holds(cached.state):
+            return cached
+        return await self.load(kind, ref)
 
     def _remember(self, subject: str, loaded: Loaded[S]) -> None:
         self._cache[subject] = loaded  # type: ignore[assignment]
@@ -132,13 +154,35 @@ class CommandRunner:
     ) -> Outcome[S]:
         """Decide first on the state this process holds (no read when nothing changed): the
         conditional append proves it current. A refusal or a no-op is only answered on a
-        state read from the log, never on a cached one that may be behind."""
+        state read from the log, never on a cached one that may be behind. Keys made for
+        an append that never happened are discarded."""
+        made: list[str] = []
+        try:
+            outcome = await self._attempts(kind, ref, meta, decide, occurred_at, made)
+        except BaseException:
+            if made and self.sealer is not None:
+                await self.sealer.keys.discard(made)
+            raise
+        if made and not outcome.events and self.sealer is not None:
+            await self.sealer.keys.discard(made)
+        return outcome
+
+    async def _attempts(
+        self,
+        kind: AggregateType[S],
+        ref: AggregateRef,
+        meta: Metadata,
+        decide: Callable[[S], Sequence[DomainEvent]],
+        occurred_at: datetime | None,
+        made: list[str],
+    ) -> Outcome[S]:
         cached: Loaded[S] | None = self._cache.get(ref.subject)  # type: ignore[assignment]
         for attempt in range(self.attempts):
             loaded = cached if cached is not None else await self.load(kind, ref)
             fresh, cached = cached is None, None
             done = loaded.by_command.get(meta.command_id)
             if done:
+                made.clear()  # a key this command made now seals its stored events
                 return Outcome(loaded.state, done, done[-1].seq, replayed=True)
             try:
                 new = list(decide(loaded.state))
@@ -150,6 +194,9 @@ class CommandRunner:
                 if fresh:
                     return Outcome(loaded.state, (), loaded.last_seq)
                 continue
+            if self.sealer is not None:
+                new, keys = await self.sealer.seal(ref, new)
+                made.extend(k for k in keys if k not in made)
             try:
                 appended = await self.store.append(
                     ref,
@@ -168,7 +215,10 @@ class CommandRunner:
                 continue
             if appended.duplicate:
                 continue
+            made.clear()
             after = loaded.folded(kind, appended.events)
             self._remember(ref.subject, after)
+            if self.sealer is not None:
+                await self.sealer.forget(ref, new)
             return Outcome(after.state, tuple(appended.events), appended.events[-1].seq)
         raise WriteConflict()

@@ -3,6 +3,8 @@ and the one RPC edge that parses, waits, checks the kecamatan and maps errors fo
 
 A service declares `API = Api(SERVICE, {ReceiveDonation: receive_donation, Fund: fund})`;
 each handler is `async def receive_donation(cmd: ReceiveDonation, ctx: Ctx[Deps])`.
+`paths={VoidDonation: known_donation}` names the check of a message's path `{id}`, run
+before its body is parsed: an unknown id is 404 whatever the body.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from pydantic import BaseModel
 from shared.clock import jakarta_today
 from shared.contracts.base import Command, Message
 from shared.envelope import Metadata
-from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.errors import DomainError, Forbidden, InvalidInput, NotFound
 from shared.events.scheduler import KecamatanConfigured
-from shared.rpc import RpcReply, RpcRequest, Scope, answer, subscribe
+from shared.jobs import Pending
+from shared.rpc import STILL_WORKING, RpcReply, RpcRequest, Scope, answer, subscribe
 from shared.tenancy import Tenant
 
 if TYPE_CHECKING:
@@ -97,25 +100,51 @@ class Ctx(Generic[D]):
         return self.scope.confined_desa if self.scope is not None else None
 
 
-Answer = Written[Any] | BaseModel
+Answer = Written[Any] | BaseModel | Pending
+"""`Pending`: a long command still at work (shared/jobs.py), answered 202 with how far it is."""
 Handler = Callable[[Any, Ctx[D]], Awaitable[Answer]]
+PathCheck = Callable[[Ctx[D]], Awaitable[object]]
+"""Judges the `{id}` of a message's path (raises `NotFound`, or `Forbidden` for an operator
+outside its desa); what it returns is not used."""
+Endpoint = Callable[[RpcRequest], Awaitable[RpcReply]]
 
 
 @dataclass(frozen=True)
 class Api(Generic[D]):
     """A service's table: message type -> handler. `before_setup` lists the messages
-    served for a kecamatan never configured; every other one answers 404 there."""
+    served for a kecamatan never configured; every other one answers 404 there. `paths`
+    maps a message whose path has an `{id}` to the check of that id, run before its body
+    is parsed: an unknown id is 404 whatever the body (CONTRACT.md)."""
 
     service: str
     handlers: Mapping[type[Message], Handler[D]]
     before_setup: frozenset[type[Message]] = frozenset()
+    paths: Mapping[type[Message], PathCheck[D]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for message in (*self.handlers, *self.before_setup, *self.paths):
+            if message.service != self.service:
+                raise ValueError(f"{message.__name__} is not a {self.service} message")
+            if message not in self.handlers:
+                raise ValueError(f"{message.__name__} has no handler in the {self.service} API")
+
+    def endpoint(self, rt: Runtime, deps: D, message: type[Message]) -> Endpoint:
+        """The edge serving one message: wait for `wait_for`, check the kecamatan (unless
+        `before_setup`), the caller's area named in the body, the path's `{id}`; parse;
+        call the handler; map its answer or its refusal to an `RpcReply`."""
+        return _edge(
+            rt,
+            deps,
+            message,
+            self.handlers[message],
+            before_setup=message in self.before_setup,
+            path_check=self.paths.get(message),
+        )
 
     def router(self, rt: Runtime, deps: D) -> NatsRouter:
         router = NatsRouter()
-        for message, handler in self.handlers.items():
-            if message.service != self.service:
-                raise ValueError(f"{message.__name__} is not a {self.service} message")
-            endpoint = _edge(rt, deps, message, handler, message in self.before_setup)
+        for message in self.handlers:
+            endpoint = self.endpoint(rt, deps, message)
             endpoint.__name__ = endpoint.__qualname__ = f"{self.service}_{message.rpc}"
             subscribe(router, rt.settings.served_kabupaten(), self.service, message.rpc, endpoint)
         return router
@@ -146,6 +175,8 @@ def check_area(message: type[Message], req: RpcRequest) -> None:
 
 
 def reply_of(result: Answer) -> RpcReply:
+    if isinstance(result, Pending):
+        return RpcReply(status=STILL_WORKING, data={"done": result.done, "total": result.total})
     if isinstance(result, Written):
         data = result.reply.model_dump(mode="json")
         return RpcReply(status=201 if result.created else 200, position=result.position, data=data)
@@ -153,16 +184,33 @@ def reply_of(result: Answer) -> RpcReply:
 
 
 def _edge(
-    rt: Runtime, deps: D, message: type[Message], handler: Handler[D], before_setup: bool
-) -> Callable[[RpcRequest], Awaitable[RpcReply]]:
+    rt: Runtime,
+    deps: D,
+    message: type[Message],
+    handler: Handler[D],
+    *,
+    before_setup: bool,
+    path_check: PathCheck[D] | None,
+) -> Endpoint:
     async def endpoint(req: RpcRequest) -> RpcReply:
         async def work() -> RpcReply:
             tenant = req.tenant
             await rt.wait_for(tenant.kab, req.wait_for)
             kecamatan = None if before_setup else await rt.facts.require_kecamatan(tenant)
             check_area(message, req)
-            parsed = parse(message, req)
-            return reply_of(await handler(parsed, Ctx(req, rt, deps, kecamatan)))
+            try:
+                return await decide(kecamatan)
+            except DomainError:
+                fresh = None if kecamatan is None else await rt.facts.kecamatan(tenant, reread=True)
+                if fresh is None or fresh == kecamatan:
+                    raise  # refused on the set-up the log holds now, not on a memory of it
+            return await decide(fresh)
+
+        async def decide(kecamatan: KecamatanConfigured | None) -> RpcReply:
+            ctx = Ctx(req, rt, deps, kecamatan)
+            if path_check is not None:
+                await path_check(ctx)
+            return reply_of(await handler(parse(message, req), ctx))
 
         return await answer(work)
 

@@ -11,8 +11,10 @@
   `wait_for` and `catch_up` do nothing.
 * `configure(store, tenant, ...)` puts a kecamatan's `KecamatanConfigured` in the log;
   `ctx_for(rt, deps, kab=, kec=, ...)` builds the `Ctx` a handler is given;
-  `call_edge(rt, api, deps, message, req)` runs a request through the kit's edge.
-* `MemoryDonorVault` is the real `DonorVault` over an in-memory key store.
+  `call_edge(rt, api, deps, message, req)` runs a request through the kit's edge
+  (`Api.endpoint`), as NATS would deliver it.
+* `MemoryKeyStore` keeps data keys in a dict, as `shared.keys.KeyStore` does in
+  PostgreSQL; `fake_runtime()`'s runner seals with it (`rt.keys`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn, cast
 
 import asyncpg
@@ -31,10 +34,8 @@ from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 from pydantic import SecretStr
 
-from services.donations.donors import DonorVault
 from shared.aggregate import AggregateType, CommandRunner
 from shared.config import Settings
-from shared.crypto import KeyShredded, KeyStore
 from shared.envelope import Metadata
 from shared.events.base import DomainEvent
 from shared.events.scheduler import ActivityKind, DayOff, Desa, KecamatanConfigured, kecamatan_ref
@@ -45,7 +46,8 @@ from shared.eventstore import (
     EventStore,
 )
 from shared.facts import Facts
-from shared.kit import Api, Ctx, _edge
+from shared.keys import KeyShredded, KeyStore, Sealer
+from shared.kit import Api, Ctx
 from shared.logreader import StoredEvent
 from shared.projection import subject_matches
 from shared.readside import ReadSide
@@ -57,7 +59,6 @@ __all__ = [
     "TEST_SECRET",
     "UNITS",
     "FakeRuntime",
-    "MemoryDonorVault",
     "MemoryEventStore",
     "MemoryKeyStore",
     "NotInUnitTests",
@@ -304,6 +305,7 @@ def fake_runtime(
     (`CommandRunner`) and `facts` (`Facts`) are the real ones; `nc`, `pool` and `readside`
     raise `NotInUnitTests` when touched."""
     memory = store if store is not None else MemoryEventStore()
+    keys = MemoryKeyStore()
     return FakeRuntime(
         name=name,
         schema=schema,
@@ -311,9 +313,10 @@ def fake_runtime(
         nc=cast(NATS, _unavailable("nc")),
         pool=cast(asyncpg.Pool, _unavailable("pool")),
         store=memory,
-        runner=CommandRunner(memory),
+        runner=CommandRunner(memory, sealer=Sealer(keys)),
         readside=cast(ReadSide, _unavailable("readside")),
         facts=Facts(memory),
+        keys=keys,
     )
 
 
@@ -401,47 +404,46 @@ async def configure(
 async def call_edge(
     rt: Runtime, api: Api[Any], deps: Any, message: type[Any], req: RpcRequest
 ) -> RpcReply:
-    """A request through the kit's edge as a service serves it (wait, check the kecamatan,
-    parse, handle, map errors), without NATS. (Uses `shared.kit._edge`.)"""
-    handler = api.handlers[message]
-    endpoint = _edge(rt, deps, message, handler, message in api.before_setup)
-    return await endpoint(req)
+    """A request through the kit's edge as a service serves it (`api.endpoint`: wait, check
+    the kecamatan, the area and the path's id, parse, handle, map errors), without NATS."""
+    return await api.endpoint(rt, deps, message)(req)
 
 
-# -- the donors' vault --------------------------------------------------------------------
+# -- the data keys -----------------------------------------------------------------------
 
 
 class MemoryKeyStore(KeyStore):
-    """Data keys per subject in a dict, wrapped as `KeyStore` wraps them; `shred` forgets."""
+    """Data keys per subject in a dict (`keys`, None once shredded): `KeyStore`'s behaviour
+    without PostgreSQL or key files."""
 
-    def __init__(self, schema: str = "memory_keys", secret: str = TEST_SECRET) -> None:
-        super().__init__(cast(asyncpg.Pool, _unavailable("pool")), schema, secret)
-        self.wrapped: dict[str, bytes | None] = {}
+    def __init__(self, schema: str = "memory_keys") -> None:
+        super().__init__(None, schema, TEST_SECRET, Path("/nonexistent"))
+        self.keys: dict[str, bytes | None] = {}
 
-    async def migrate(self) -> None:
-        return None
-
-    async def key_for(self, key_id: str) -> bytes:
-        if key_id not in self.wrapped:
-            self.wrapped[key_id] = self._wrap(key_id, AESGCM.generate_key(bit_length=256))
-        wrapped = self.wrapped[key_id]
-        if wrapped is None:
-            raise KeyShredded(key_id)
-        return self._unwrap(key_id, wrapped)
+    async def create(self, key_ids: Sequence[str]) -> tuple[dict[str, bytes], list[str]]:
+        made = [k for k in key_ids if k not in self.keys]
+        for k in made:
+            self.keys[k] = AESGCM.generate_key(bit_length=256)
+        found: dict[str, bytes] = {}
+        for k in key_ids:
+            key = self.keys[k]
+            if key is None:
+                raise KeyShredded(k)
+            found[k] = key
+        return found, made
 
     async def existing(self, key_id: str) -> bytes | None:
-        wrapped = self.wrapped.get(key_id)
-        return None if wrapped is None else self._unwrap(key_id, wrapped)
+        return self.keys.get(key_id)
 
-    async def shred(self, key_id: str) -> None:
-        self.wrapped[key_id] = None
+    async def opened(self, conn: object, ids: Iterable[str]) -> dict[str, bytes]:
+        return {k: key for k in ids if (key := self.keys.get(k)) is not None}
 
+    async def discard(self, key_ids: Sequence[str]) -> None:
+        for k in key_ids:
+            self.keys.pop(k, None)
 
-class MemoryDonorVault(DonorVault):
-    """The donations service's `DonorVault` (its own `seal` / `reveal`) over a
-    `MemoryKeyStore` (`.key_store`)."""
-
-    def __init__(self, secret: str = TEST_SECRET, schema: str = "donations_keys") -> None:
-        super().__init__(cast(asyncpg.Pool, _unavailable("pool")), schema, secret)
-        self.key_store = MemoryKeyStore(schema, secret)
-        self._keys = self.key_store
+    async def shred(self, key_id: str) -> bool:
+        if key_id in self.keys and self.keys[key_id] is None:
+            return False
+        self.keys[key_id] = None
+        return True

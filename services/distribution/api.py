@@ -1,18 +1,44 @@
-"""The distribution service's table: each command and query type and the function serving it."""
+"""The distribution service's table: each command and query type and the function serving it,
+and the checks of a household's or a round's path, before the body: an unknown id is 404
+(403 for an operator, who may not learn what exists outside its desa), whatever the body."""
 
 from __future__ import annotations
 
-from services.distribution import handlers, queries, reports, rounds
+from services.distribution import handlers, imports, queries, reports, rounds
+from services.distribution.aggregates import HOUSEHOLD, LEDGER
 from services.distribution.deps import Deps
+from services.distribution.scope import path_id, unknown
 from shared.contracts import distribution as c
-from shared.events.distribution import SERVICE
-from shared.kit import Api
+from shared.errors import NotFound
+from shared.events.distribution import SERVICE, household_ref, ledger_ref
+from shared.kit import Api, Ctx
+
+
+async def known_household(ctx: Ctx[Deps]) -> None:
+    """The household of the path, of the caller's desa."""
+    household_id = path_id(ctx, "household")
+    ref = household_ref(ctx.tenant, household_id)
+    loaded = await ctx.rt.runner.known(HOUSEHOLD, ref, lambda state: state is not None)
+    if loaded.state is None:
+        raise unknown(ctx, "household", household_id)
+    ctx.require_desa(loaded.state.desa)
+
+
+async def known_round(ctx: Ctx[Deps]) -> None:
+    """The round of the path, of the caller's desa."""
+    round_id = path_id(ctx, "round")
+    ref = ledger_ref(ctx.tenant)
+    ledger = (await ctx.rt.runner.known(LEDGER, ref, lambda s: round_id in s.rounds)).state
+    rounds.require_round_desa(ctx, ledger, round_id)
+    if round_id not in ledger.rounds:
+        raise NotFound("round", round_id)
+
 
 API = Api[Deps](
     SERVICE,
     {
         c.RegisterHousehold: handlers.register_household,
-        c.ImportHouseholds: handlers.import_households,
+        c.ImportHouseholds: imports.import_households,
         c.ChangeAid: handlers.change_aid,
         c.ForgetHousehold: handlers.forget_household,
         c.OpenRound: rounds.open_round,
@@ -26,5 +52,11 @@ API = Api[Deps](
         c.StockQuery: reports.stock,
         c.DistributionQuery: reports.distribution,
         c.SummaryQuery: reports.summary,
+    },
+    paths={
+        c.ChangeAid: known_household,
+        c.ForgetHousehold: known_household,
+        c.HandOutPackage: known_round,
+        c.CloseRound: known_round,
     },
 )

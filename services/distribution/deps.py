@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.distribution.aggregates import HOUSEHOLD
 from services.distribution.claims import Claim, Claims, Holder, HolderCheck
 from services.distribution.domain import DEFAULT_EXCLUDING_AID
-from services.distribution.personal import HouseholdKeys
+from shared.contracts.distribution import Imported
 from shared.events.distribution import Aid, household_ref
+from shared.jobs import Jobs
+from shared.keys import KeyStore
+from shared.kit import Written
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
 
@@ -42,23 +45,26 @@ def holder_check(rt: Runtime) -> HolderCheck:
 
 @dataclass(frozen=True)
 class Deps:
-    """The households' keys, the kabupaten-wide claims on their numbers, and the aid that
-    makes a household not a priority."""
+    """The secret of the lookup HMACs, the households' keys (to show them masked), the
+    kabupaten-wide claims on their numbers, and the aid that makes a household not a
+    priority."""
 
-    keys: HouseholdKeys
+    secret: str
+    keys: KeyStore
     claims: Claims
     excluding: frozenset[Aid] = DEFAULT_EXCLUDING_AID
-
-    @property
-    def secret(self) -> str:
-        return self.keys.secret
+    imports: Jobs[Written[Imported]] = field(default_factory=Jobs)
+    """The registry imports this replica is running (services/distribution/imports.py)."""
 
     @classmethod
     def build(cls, rt: Runtime, excluding: Collection[Aid] | None = None) -> Deps:
         """`excluding` overrides the configured aid set."""
         chosen = DistributionSettings().excluding() if excluding is None else excluding
+        if rt.keys is None:
+            raise RuntimeError("the distribution service runs with its key schema")
         return cls(
-            keys=HouseholdKeys(rt.settings.secret_key.get_secret_value(), rt.pool),
+            secret=rt.settings.secret_key.get_secret_value(),
+            keys=rt.keys,
             claims=Claims(rt.nc, holder_check(rt), rt.settings.stream_replicas),
             excluding=frozenset(chosen),
         )

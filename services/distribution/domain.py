@@ -112,8 +112,9 @@ def check_registration(
 
 
 @dataclass(frozen=True)
-class Sealed:
-    """What a registration stores about the person: lookup HMACs and the sealed data."""
+class Identity:
+    """Who registers: the numbers' lookup HMACs and the personal data (marked `Clear`: the
+    command runner seals it before the append)."""
 
     no_kk_hmac: str
     nik_hmac: str
@@ -121,7 +122,7 @@ class Sealed:
 
 
 def decide_register(
-    state: Household | None, household_id: str, cmd: RegisterHousehold, sealed: Sealed
+    state: Household | None, household_id: str, cmd: RegisterHousehold, who: Identity
 ) -> list[DomainEvent]:
     if state is not None:
         return []
@@ -133,9 +134,9 @@ def decide_register(
             registry=cmd.registry,
             snapshot_date=cmd.snapshot_date,
             aid=list(cmd.aid),
-            no_kk_hmac=sealed.no_kk_hmac,
-            nik_hmac=sealed.nik_hmac,
-            personal=sealed.personal,
+            no_kk_hmac=who.no_kk_hmac,
+            nik_hmac=who.nik_hmac,
+            personal=who.personal,
         )
     ]
 

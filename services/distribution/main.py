@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from services.distribution.api import API
+from services.distribution.claims import claims_bucket
 from services.distribution.deps import Deps
-from services.distribution.personal import HouseholdKeys
+from services.distribution.personal import KEY_SCHEMA
 from services.distribution.policies import RoundsDuePolicy
 from services.distribution.projections import (
     HouseholdsProjection,
@@ -17,13 +18,13 @@ from services.distribution.projections import (
 from shared.config import Settings
 from shared.events.distribution import SERVICE, Aid
 from shared.projection import Projection
-from shared.runtime import Runtime, ServiceSpec
+from shared.runtime import Runtime, ServiceSpec, key_store
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def projections(settings: Settings) -> Sequence[Projection]:
-    keys = HouseholdKeys(settings.secret_key.get_secret_value())
+    keys = key_store(KEY_SCHEMA, settings, None)  # it opens keys on the projection's conn
     return [
         HouseholdsProjection(keys),
         LedgerProjection(),
@@ -38,7 +39,16 @@ def spec(excluding: frozenset[Aid] | None = None, schema: str = SERVICE) -> Serv
     def deps(rt: Runtime) -> Deps:
         return Deps.build(rt, excluding)
 
-    return ServiceSpec(SERVICE, schema, MIGRATIONS, projections, api=API, deps=deps)
+    return ServiceSpec(
+        SERVICE,
+        schema,
+        MIGRATIONS,
+        projections,
+        api=API,
+        deps=deps,
+        key_schema=KEY_SCHEMA,
+        buckets=lambda kab: [claims_bucket(kab)],
+    )
 
 
 SPEC = spec()

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.distribution.personal import HouseholdKeys, unseal
+from services.distribution.personal import unseal
 from shared.db import DbConn, insert_rows, update_rows, upsert_rows
 from shared.events.distribution import (
     SERVICE,
@@ -19,6 +19,7 @@ from shared.events.distribution import (
 )
 from shared.events.donations import PackagesProcured
 from shared.events.scheduler import KecamatanConfigured
+from shared.keys import KeyStore
 from shared.logreader import StoredEvent
 
 FUND_SUBJECT = ".donations.fund."
@@ -44,7 +45,7 @@ class HouseholdsProjection:
     `aid_changes`. Masked forms come from opening the sealed data with the household's key;
     a forgotten household keeps no masked data."""
 
-    keys: HouseholdKeys
+    keys: KeyStore
     name: str = "households"
     tables: Sequence[str] = ("households", "aid_changes")
 
@@ -59,7 +60,7 @@ class HouseholdsProjection:
             if isinstance(ev := e.event, HouseholdAidStatusChanged)
         }
         forgotten = [
-            (ev.household_id,)
+            ev.household_id
             for ev in (e.event for e in events)
             if isinstance(ev, HouseholdForgotten)
         ]
@@ -74,8 +75,9 @@ class HouseholdsProjection:
         await conn.executemany(
             "update households set name_masked = null, nik_masked = null, forgotten = true"
             " where household_id = $1",
-            forgotten,
+            [(hid,) for hid in forgotten],
         )
+        await self.keys.forgotten(conn, forgotten)
 
     async def _register(self, conn: DbConn, stored: list[StoredEvent]) -> None:
         events = [

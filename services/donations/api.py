@@ -1,12 +1,24 @@
-"""The donations service's table: each command and query type and the function serving it."""
+"""The donations service's table: each command and query type and the function serving it,
+and the check of a donation's path: an unknown donation is 404 whatever the body."""
 
 from __future__ import annotations
 
 from services.donations import handlers, queries
 from services.donations.deps import Deps
+from services.donations.domain import FUND, DonationNotFound
 from shared.contracts import donations as c
-from shared.events.donations import SERVICE
-from shared.kit import Api
+from shared.events.donations import SERVICE, fund_ref
+from shared.kit import Api, Ctx
+
+
+async def known_donation(ctx: Ctx[Deps]) -> None:
+    """The donation of the path; 404 unless the kecamatan's fund holds it."""
+    fund = await ctx.deps.runner.known(
+        FUND, fund_ref(ctx.tenant), lambda state: ctx.raw_id in state.donations
+    )
+    if ctx.raw_id not in fund.state.donations:
+        raise DonationNotFound(ctx.raw_id)
+
 
 API = Api[Deps](
     SERVICE,
@@ -19,5 +31,7 @@ API = Api[Deps](
         c.RecapQuery: queries.recap,
         c.UnitsQuery: queries.units,
         c.TransparencyQuery: queries.transparency,
+        c.DonationsQuery: queries.donations,
     },
+    paths={c.VoidDonation: known_donation},
 )

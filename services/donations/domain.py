@@ -12,7 +12,7 @@ from shared.aggregate import AggregateType
 from shared.clock import jakarta_today
 from shared.contracts.donations import ProcurePackages, ReceiveDonation, VoidDonation
 from shared.errors import DomainError, InvalidInput
-from shared.events.base import DomainEvent
+from shared.events.base import Clear, DomainEvent
 from shared.events.donations import (
     FUND_AGGREGATE,
     SERVICE,
@@ -154,12 +154,13 @@ def validate_donation(cmd: ReceiveDonation, rules: Rules) -> str:
 
 
 def decide_receive(
-    state: Fund, cmd: ReceiveDonation, rules: Rules, *, donation_id: str, donor_sealed: str | None
+    state: Fund, cmd: ReceiveDonation, rules: Rules, *, donation_id: str
 ) -> list[DomainEvent]:
+    """The gift as the fund's next receipt. A named donor is marked personal: the command
+    runner seals the name under the donation's own key before the append."""
     unit = validate_donation(cmd, rules)
     anonymous = is_anonymous(cmd.donor)
-    if anonymous != (donor_sealed is None):
-        raise ValueError("a named donor must arrive sealed, an anonymous one without a seal")
+    donor = None if anonymous or cmd.donor is None else Clear(" ".join(cmd.donor.split()))
     return [
         DonationReceived(
             donation_id=donation_id,
@@ -168,7 +169,7 @@ def decide_receive(
             received_on=cmd.received_on,
             receipt_no=state.next_receipt(cmd.received_on.year),
             anonymous=anonymous,
-            donor_sealed=donor_sealed,
+            donor_sealed=donor,
             balance_after_idr=state.balance_idr + cmd.amount_idr,
         )
     ]

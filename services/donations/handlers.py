@@ -12,8 +12,6 @@ from services.donations.domain import (
     decide_procure,
     decide_receive,
     decide_void,
-    is_anonymous,
-    validate_donation,
 )
 from shared.aggregate import Outcome
 from shared.contracts.donations import (
@@ -50,17 +48,12 @@ def only(out: Outcome[Any], kind: type[E]) -> E:
 
 
 async def receive_donation(cmd: ReceiveDonation, ctx: Ctx[Deps]) -> Written[DonationReceipt]:
-    given = rules(ctx)
-    validate_donation(cmd, given)
-    donation_id = derived_id("donation", ctx.command_id)
-    sealed = None
-    if cmd.donor is not None and not is_anonymous(cmd.donor):
-        sealed = await ctx.deps.donors.seal(donation_id, cmd.donor)
+    given, donation_id = rules(ctx), derived_id("donation", ctx.command_id)
     out = await ctx.deps.runner.execute(
         FUND,
         fund_ref(ctx.tenant),
         ctx.meta,
-        lambda fund: decide_receive(fund, cmd, given, donation_id=donation_id, donor_sealed=sealed),
+        lambda fund: decide_receive(fund, cmd, given, donation_id=donation_id),
     )
     event = only(out, DonationReceived)
     receipt = DonationReceipt(donation_id=event.donation_id, receipt_no=event.receipt_no)

@@ -17,4 +17,5 @@ SPEC = ServiceSpec(
     projections=lambda settings: read_models(),
     api=API,
     deps=Deps.build,
+    key_schema="donations_keys",
 )

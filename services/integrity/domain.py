@@ -127,12 +127,13 @@ class Visit:
 
 @dataclass(frozen=True)
 class Recording:
-    """What recording needs besides the command; `sealed` holds its free text, sealed."""
+    """What recording needs besides the command; `texts` holds its free text, marked
+    personal (`Clear`) for the runner to seal."""
 
     finding_id: str
     today: date
     directory: Directory
-    sealed: Mapping[str, str]
+    texts: Mapping[str, str]
     official_token: str | None = None
     visit: Visit | None = None
 
@@ -143,7 +144,7 @@ class Acting:
 
     finding_id: str
     today: date
-    sealed: Mapping[str, str] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)
 
 
 def _check_visit(cmd: RecordFinding, visit: Visit | None) -> None:
@@ -204,7 +205,7 @@ def record_finding(state: Finding, cmd: RecordFinding, ctx: Recording) -> list[D
             severity=cmd.severity,
             source=cmd.source,
             found_on=cmd.found_on,
-            description=ctx.sealed["description"],
+            description=ctx.texts["description"],
             visit_id=cmd.visit_id,
         )
     ]
@@ -225,8 +226,8 @@ def follow_up_finding(state: Finding, cmd: FollowUpFinding, ctx: Acting) -> list
         FindingFollowedUp(
             finding_id=ctx.finding_id,
             followed_up_on=ctx.today,
-            action=ctx.sealed["action"],
-            sanction=ctx.sealed["sanction"] if cmd.sanction else None,
+            action=ctx.texts["action"],
+            sanction=ctx.texts["sanction"] if cmd.sanction else None,
         )
     ]
 
@@ -235,7 +236,7 @@ def resolve_finding(state: Finding, cmd: ResolveFinding, ctx: Acting) -> list[Do
     _require_open(state, ctx.finding_id)
     return [
         FindingResolved(
-            finding_id=ctx.finding_id, resolved_on=ctx.today, action=ctx.sealed["action"]
+            finding_id=ctx.finding_id, resolved_on=ctx.today, action=ctx.texts["action"]
         )
     ]
 
@@ -244,7 +245,7 @@ def dismiss_finding(state: Finding, cmd: DismissFinding, ctx: Acting) -> list[Do
     _require_open(state, ctx.finding_id)
     return [
         FindingDismissed(
-            finding_id=ctx.finding_id, dismissed_on=ctx.today, reason=ctx.sealed["reason"]
+            finding_id=ctx.finding_id, dismissed_on=ctx.today, reason=ctx.texts["reason"]
         )
     ]
 

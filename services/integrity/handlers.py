@@ -1,5 +1,6 @@
-"""One async function per command: judge what needs no state, seal the free text, decide,
-append; the finding is loaded once, by the runner, unless a refusal needs it."""
+"""One async function per command: gather what the rules need, then decide and append in
+the runner, which loads the finding once and seals its free text under the finding's key
+(made only for an event about to be stored)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,9 @@ from shared.contracts.integrity import (
     RecordFinding,
     ResolveFinding,
 )
-from shared.errors import InvalidInput
-from shared.events.base import DomainEvent
+from shared.events.base import Clear, DomainEvent
 from shared.events.integrity import FINDING_AGGREGATE, SERVICE, FindingSource, finding_ref
 from shared.kit import Ctx, Written
-from shared.tenancy import AggregateRef
 
 FINDING = AggregateType[Finding](SERVICE, FINDING_AGGREGATE, Finding, domain.evolve)
 NAMESPACE = uuid.UUID("8a0d6f4e-3f5c-4b7e-9a51-6b1f2c0e7d31")
@@ -50,38 +49,33 @@ async def linked_visit(cmd: RecordFinding, ctx: Ctx[Deps]) -> domain.Visit | Non
     return visit
 
 
-async def replayed(ctx: Ctx[Deps], ref: AggregateRef) -> int | None:
-    """The position this command reached when it was applied before; None if it was not."""
-    done = (await ctx.rt.runner.load(FINDING, ref)).by_command.get(ctx.command_id)
-    return done[-1].seq if done else None
+def personal(texts: dict[str, str]) -> dict[str, str]:
+    """Free text may name people: marked for the runner to seal."""
+    return {name: Clear(text) for name, text in texts.items()}
 
 
 async def record_finding(cmd: RecordFinding, ctx: Ctx[Deps]) -> Written[FindingRef]:
-    """Every rule that needs no state is judged before the finding's data key is made; a
-    retry of a recorded finding answers the first answer even where the rules now refuse."""
+    """The rules are judged once, in `decide`; a retry of a recorded finding answers the
+    first answer even where the rules now refuse (the runner replays it before deciding)."""
     tenant, finding_id = ctx.tenant, finding_id_of(ctx.command_id)
-    ref, reply = finding_ref(tenant, finding_id), FindingRef(finding_id=finding_id)
     known, visit = directory(ctx), await linked_visit(cmd, ctx)
-    try:
-        domain.admit(cmd, known, ctx.today, visit)
-    except InvalidInput:
-        position = await replayed(ctx, ref)
-        if position is None:
-            raise
-        return Written(reply, position, created=True)
-    sealed = await ctx.deps.vault.seal(tenant, finding_id, cmd.texts())
-    token = ctx.deps.vault.official_token(tenant, cmd.official_ref)
-    recording = Recording(finding_id, ctx.today, known, sealed, token, visit)
+    token = ctx.deps.official_token(tenant, cmd.official_ref)
+    recording = Recording(finding_id, ctx.today, known, personal(cmd.texts()), token, visit)
     out = await ctx.rt.runner.execute(
-        FINDING, ref, ctx.meta, lambda state: domain.record_finding(state, cmd, recording)
+        FINDING,
+        finding_ref(tenant, finding_id),
+        ctx.meta,
+        lambda state: domain.record_finding(state, cmd, recording),
     )
-    return Written(reply, out.position, created=True)
+    return Written(FindingRef(finding_id=finding_id), out.position, created=True)
 
 
 async def known_finding(ctx: Ctx[Deps]) -> str:
     """The finding of the path; 404 unless the log holds it."""
     finding_id = ctx.path_uuid("Temuan", "Finding")
-    loaded = await ctx.rt.runner.load(FINDING, finding_ref(ctx.tenant, finding_id))
+    loaded = await ctx.rt.runner.known(
+        FINDING, finding_ref(ctx.tenant, finding_id), lambda state: state.status is not None
+    )
     if loaded.state.status is None:
         raise UnknownFinding(finding_id)
     return finding_id
@@ -97,13 +91,9 @@ Decide = Callable[[Finding, C, Acting], Sequence[DomainEvent]]
 
 async def act_on_finding(cmd: C, ctx: Ctx[Deps], decide: Decide[C]) -> Written[FindingRef]:
     """Follow up, resolve or dismiss. The text is sealed under the key the recording made;
-    without one the finding is looked for in the log, so an unknown one makes no key."""
+    an unknown finding is refused before any key is looked for."""
     tenant, finding_id = ctx.tenant, ctx.path_uuid("Temuan", "Finding")
-    sealed = await ctx.deps.vault.reseal(tenant, finding_id, cmd.texts())
-    if sealed is None:
-        await known_finding(ctx)
-        sealed = await ctx.deps.vault.seal(tenant, finding_id, cmd.texts())
-    acting = Acting(finding_id, ctx.today, sealed)
+    acting = Acting(finding_id, ctx.today, personal(cmd.texts()))
     out = await ctx.rt.runner.execute(
         FINDING, finding_ref(tenant, finding_id), ctx.meta, lambda s: decide(s, cmd, acting)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.integrity.api import API
-from services.integrity.deps import Deps
+from services.integrity.deps import KEY_SCHEMA, Deps
 from services.integrity.projections import read_models
 from shared.events.integrity import SERVICE
 from shared.runtime import ServiceSpec
@@ -17,4 +17,5 @@ SPEC = ServiceSpec(
     projections=lambda settings: read_models(),
     api=API,
     deps=Deps.build,
+    key_schema=KEY_SCHEMA,
 )

@@ -1,12 +1,22 @@
-"""The scheduler service's table: each command and query type and the function serving it."""
+"""The scheduler service's table: each command and query type and the function serving it,
+and the check of an activity's path: an unknown activity is 404 whatever the body."""
 
 from __future__ import annotations
 
 from services.scheduler import handlers, queries
 from services.scheduler.deps import Deps
 from shared.contracts import scheduler as c
-from shared.events.scheduler import SERVICE
-from shared.kit import Api
+from shared.events.scheduler import SERVICE, rota_ref
+from shared.kit import Api, Ctx
+
+
+async def known_activity(ctx: Ctx[Deps]) -> None:
+    """The activity of the path; 404 unless the kecamatan's rota holds it."""
+    rota = await ctx.deps.runner.known(
+        handlers.ROTA, rota_ref(ctx.tenant), lambda state: ctx.raw_id in state.activities
+    )
+    rota.state.find(ctx.raw_id)
+
 
 API = Api[Deps](
     SERVICE,
@@ -24,4 +34,9 @@ API = Api[Deps](
         c.RotationQuery: queries.rotation,
     },
     before_setup=frozenset({c.ConfigureKecamatan, c.KecamatanQuery}),
+    paths={
+        c.HoldActivity: known_activity,
+        c.CancelActivity: known_activity,
+        c.RescheduleActivity: known_activity,
+    },
 )

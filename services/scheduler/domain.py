@@ -150,6 +150,16 @@ def _open(activity: Activity) -> None:
         raise ActivitySkippedError()
 
 
+def check_held_on(cmd: HoldActivity, today: date) -> None:
+    """Nothing is recorded as held before it was: `held_on` is not after today (Jakarta)."""
+    if cmd.held_on > today:
+        raise InvalidInput(
+            "held_on",
+            "Tanggal pelaksanaan tidak boleh di masa depan",
+            "held_on cannot be in the future",
+        )
+
+
 def hold(rota: Rota, activity_id_: str, cmd: HoldActivity) -> list[DomainEvent]:
     """Record a scheduled activity as held, on a day at most a week from its date."""
     activity = rota.find(activity_id_)

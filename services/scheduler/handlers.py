@@ -64,6 +64,7 @@ async def schedule_month(cmd: ScheduleMonth, ctx: Ctx[Deps]) -> Written[Activiti
 
 
 async def hold_activity(cmd: HoldActivity, ctx: Ctx[Deps]) -> Written[Activity]:
+    domain.check_held_on(cmd, ctx.today)
     return await _change(ctx, lambda rota, ident: domain.hold(rota, ident, cmd))
 
 

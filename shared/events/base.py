@@ -2,17 +2,68 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
+
+from shared.strict import STORED
+
+if TYPE_CHECKING:
+    from shared.tenancy import AggregateRef
 
 JsonDict = dict[str, Any]
 Upcaster = Callable[[JsonDict], JsonDict]
 
 _TYPES: dict[str, type[DomainEvent]] = {}
 _UPCASTERS: dict[tuple[str, int], Upcaster] = {}
+
+
+SEALED_PATTERN = r"^v1:[A-Za-z0-9+/]+=*$"
+_SEALED = re.compile(SEALED_PATTERN)
+
+
+class Clear(str):
+    """Personal text in clear, only in memory: `decide()` marks a personal field with it and
+    the command runner seals it with the subject's key right before the append. It prints
+    as `<personal>` and an event still holding one cannot be serialised, so it never
+    reaches the log, a log line or a read model unsealed."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Clear(<personal>)"
+
+    def __str__(self) -> str:
+        return "<personal>"
+
+    def __format__(self, spec: str) -> str:
+        return "<personal>"
+
+
+def _sealed_or_clear(value: object) -> str:
+    if isinstance(value, Clear):
+        return value
+    if isinstance(value, str) and _SEALED.match(value):
+        return value
+    raise ValueError("expected a sealed value (v1:...) or personal text marked Clear")
+
+
+def _sealed_only(value: str) -> str:
+    if isinstance(value, Clear):
+        raise TypeError("personal data must be sealed before an event is stored")
+    return value
+
+
+Sealed = Annotated[
+    str,
+    PlainValidator(_sealed_or_clear),
+    PlainSerializer(_sealed_only),
+    WithJsonSchema({"type": "string", "pattern": SEALED_PATTERN}),
+]
+"""A personal field: `v1:` AES-GCM text under the subject's data key once stored."""
 
 
 class UnknownEventType(LookupError):
@@ -42,6 +93,18 @@ class DomainEvent(BaseModel):
     def type_name(cls) -> str:
         return cls.__name__
 
+    def sealing_key(self, ref: AggregateRef) -> str:
+        """The id of the data key that seals this event's `Sealed` fields."""
+        raise NotImplementedError(f"{self.type_name()} has no personal fields to seal")
+
+    def sealing_context(self, ref: AggregateRef, field: str) -> str:
+        """What a sealed field is bound to (AES-GCM associated data)."""
+        return self.sealing_key(ref)
+
+    def forgets_key(self, ref: AggregateRef) -> str | None:
+        """The data key this event destroys once it is stored (a subject forgotten)."""
+        return None
+
 
 def contracts() -> Mapping[str, type[DomainEvent]]:
     """Every registered event contract by type name (a read-only live view: no copy, it is
@@ -70,7 +133,8 @@ def register_upcaster(type_name: str, from_version: int) -> Callable[[Upcaster],
 
 
 def upcast(type_name: str, version: int, payload: JsonDict) -> DomainEvent:
-    """Bring a stored payload to the current contract and validate it."""
+    """Bring a stored payload to the current contract and validate it (as stored: its text
+    was judged when the event was made, shared/strict.py)."""
     cls = event_class(type_name)
     if version > cls.event_version:
         raise ValueError(f"{type_name} v{version} is newer than this code's v{cls.event_version}")
@@ -80,4 +144,4 @@ def upcast(type_name: str, version: int, payload: JsonDict) -> DomainEvent:
             raise ValueError(f"no upcaster for {type_name} from v{version}")
         payload = step(payload)
         version += 1
-    return cls.model_validate(payload)
+    return cls.model_validate(payload, context=STORED)

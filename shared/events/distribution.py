@@ -7,7 +7,8 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from shared.events.base import DomainEvent
+from shared.events.base import DomainEvent, Sealed
+from shared.strict import EventLine
 from shared.tenancy import AggregateRef, Tenant
 
 SERVICE = "distribution"
@@ -46,14 +47,20 @@ class HouseholdRegistered(DomainEvent):
     """
 
     household_id: str
-    desa: str
+    desa: EventLine
     desil: int = Field(ge=1, le=10)
     registry: Registry
     snapshot_date: date
     aid: list[Aid]
     no_kk_hmac: str = Field(pattern=HMAC_PATTERN)
     nik_hmac: str = Field(pattern=HMAC_PATTERN)
-    personal: str
+    personal: Sealed
+
+    def sealing_key(self, ref: AggregateRef) -> str:
+        return self.household_id
+
+    def sealing_context(self, ref: AggregateRef, field: str) -> str:
+        return f"household:{self.household_id}"
 
 
 class HouseholdAidStatusChanged(DomainEvent):
@@ -69,12 +76,17 @@ class HouseholdAidStatusChanged(DomainEvent):
 
 class HouseholdForgotten(DomainEvent):
     """The household asked to be forgotten: its data key was shredded, so its personal data
-    in the log can never be opened again. Its packages still count.
+    in the log can never be opened again. Its packages still count. Once it is stored the
+    command runner destroys the key (and the projection does again, should a crash have
+    come between).
 
     v1: first version.
     """
 
     household_id: str
+
+    def forgets_key(self, ref: AggregateRef) -> str | None:
+        return self.household_id
 
 
 class RoundOpened(DomainEvent):
@@ -84,7 +96,7 @@ class RoundOpened(DomainEvent):
     """
 
     round_id: str
-    desa: str
+    desa: EventLine
     month: str = Field(pattern=MONTH_PATTERN)
     quota: int = Field(ge=1)
 

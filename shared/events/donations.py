@@ -9,7 +9,8 @@ from datetime import date
 
 from pydantic import Field
 
-from shared.events.base import DomainEvent
+from shared.events.base import DomainEvent, Sealed
+from shared.strict import EventLine, EventText
 from shared.tenancy import AggregateRef, Tenant
 
 SERVICE = "donations"
@@ -27,13 +28,19 @@ class DonationReceived(DomainEvent):
     """
 
     donation_id: str
-    unit: str
+    unit: EventLine
     amount_idr: int = Field(ge=1)
     received_on: date
     receipt_no: int = Field(ge=1)
     anonymous: bool
-    donor_sealed: str | None = None
+    donor_sealed: Sealed | None = None
     balance_after_idr: int = Field(ge=0)
+
+    def sealing_key(self, ref: AggregateRef) -> str:
+        return f"donation:{self.donation_id}"
+
+    def sealing_context(self, ref: AggregateRef, field: str) -> str:
+        return self.donation_id
 
 
 class DonationVoided(DomainEvent):
@@ -45,9 +52,9 @@ class DonationVoided(DomainEvent):
     """
 
     donation_id: str
-    reason: str
+    reason: EventText
     voided_on: date
-    unit: str
+    unit: EventLine
     amount_idr: int = Field(ge=1)
     received_on: date
     receipt_no: int = Field(ge=1)
@@ -66,7 +73,7 @@ class PackagesProcured(DomainEvent):
     unit_price_idr: int = Field(ge=1)
     total_idr: int = Field(ge=1)
     purchased_on: date
-    supplier: str
+    supplier: EventLine
     balance_after_idr: int = Field(ge=0)
 
 

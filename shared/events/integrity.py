@@ -8,13 +8,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-from shared.events.base import DomainEvent
+from shared.events.base import DomainEvent, Sealed
+from shared.strict import EventLine
 from shared.tenancy import AggregateRef, Tenant
 
 SERVICE = "integrity"
 FINDING_AGGREGATE = "finding"
 
-Sealed = Annotated[str, Field(pattern=r"^v1:[A-Za-z0-9+/]+=*$")]
 Token = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
@@ -42,7 +42,18 @@ class FindingSource(StrEnum):
     INTERNAL = "INTERNAL"
 
 
-class FindingRecorded(DomainEvent):
+class _OfFinding:
+    """An event of one finding: its free text is sealed under the finding's data key, each
+    field bound to the finding and its name."""
+
+    def sealing_key(self, ref: AggregateRef) -> str:
+        return f"finding:{ref.tenant.kec}:{getattr(self, 'finding_id')}"  # noqa: B009
+
+    def sealing_context(self, ref: AggregateRef, field: str) -> str:
+        return f"{self.sealing_key(ref)}:{field}"
+
+
+class FindingRecorded(_OfFinding, DomainEvent):
     """A norm-violation finding (temuan) against an official of a unit was recorded.
 
     Free text may mention people: it is stored only sealed under the finding's data key.
@@ -54,19 +65,19 @@ class FindingRecorded(DomainEvent):
     """
 
     finding_id: str
-    unit: str
-    unit_name: str
-    desa: str | None
+    unit: EventLine
+    unit_name: EventLine
+    desa: EventLine | None
     official_token: Token | None
     category: FindingCategory
     severity: FindingSeverity
     source: FindingSource
     found_on: date
     description: Sealed
-    visit_id: str | None
+    visit_id: EventLine | None
 
 
-class FindingFollowedUp(DomainEvent):
+class FindingFollowedUp(_OfFinding, DomainEvent):
     """Action was taken on an open finding, possibly with a sanction; it stays open.
 
     v1: first version.
@@ -78,7 +89,7 @@ class FindingFollowedUp(DomainEvent):
     sanction: Sealed | None
 
 
-class FindingResolved(DomainEvent):
+class FindingResolved(_OfFinding, DomainEvent):
     """An open finding was settled by a final action; it no longer counts as open.
 
     v1: first version.
@@ -89,7 +100,7 @@ class FindingResolved(DomainEvent):
     action: Sealed
 
 
-class FindingDismissed(DomainEvent):
+class FindingDismissed(_OfFinding, DomainEvent):
     """A finding was found invalid. It stays in the log but leaves every count.
 
     v1: first version.

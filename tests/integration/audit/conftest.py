@@ -46,7 +46,16 @@ async def history(nc: NATS, pool: asyncpg.Pool, settings: Settings, kab: str) ->
     """Two months of three kecamatan, appended as the generator of the benchmark does."""
     tenants = [Tenant(kab, kec) for kec in kecamatan_of(kab)]
     secret = settings.secret_key.get_secret_value()
-    return await generate(nc, pool, tenants, months=MONTHS, secret=secret, desa=DESA, seed=7)
+    return await generate(
+        nc,
+        pool,
+        tenants,
+        months=MONTHS,
+        secret=secret,
+        desa=DESA,
+        seed=7,
+        key_dir=settings.keys_path(),
+    )
 
 
 @pytest_asyncio.fixture

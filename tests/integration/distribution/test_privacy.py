@@ -9,7 +9,6 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 
-from services.distribution.personal import HouseholdKeys
 from shared.db import DbConn
 from shared.logreader import read_pages
 from shared.rebuild import rebuild
@@ -153,7 +152,8 @@ async def test_no_clear_data_anywhere_and_a_forgotten_household_is_unreadable(
         "packages_value_idr": 100_000,
         "households_reached": 1,
     }
-    keys = HouseholdKeys("test-secret", service.pool)
+    keys = service.keys
+    assert keys is not None
     assert await keys.existing(gone) is None
     assert await keys.existing(keep) is not None
 

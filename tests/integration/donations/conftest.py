@@ -18,7 +18,9 @@ from shared.events.scheduler import Desa, KecamatanConfigured, kecamatan_ref
 from shared.eventstore import EventStore
 from shared.rpc import RpcReply
 from shared.runtime import Runtime
+from shared.signing import Signer
 from shared.tenancy import Tenant
+from tests.fakes import TEST_SECRET
 from tests.support import rpc, running
 
 UNITS = ["Kantor Kecamatan", "Desa Balerejo", "Desa Garon", "Kelurahan Kawedanan"]
@@ -45,7 +47,9 @@ async def configure(nc: NATS, kab: str, kec: str, units: list[str] | None = None
         units=UNITS if units is None else units,
     )
     cid = str(uuid.uuid4())
-    out = await CommandRunner(EventStore(nc)).execute(
+    out = await CommandRunner(
+        EventStore(nc, signer=Signer.derive(TEST_SECRET, "scheduler"))
+    ).execute(
         KECAMATAN,
         kecamatan_ref(tenant),
         Metadata(command_id=cid, correlation_id=cid, actor="t"),

@@ -28,7 +28,9 @@ from shared.eventstore import EventStore
 from shared.logreader import StoredEvent, read_pages
 from shared.rpc import RpcReply
 from shared.runtime import Runtime
+from shared.signing import Signer
 from shared.tenancy import AggregateRef, Tenant, stream_name
+from tests.fakes import TEST_SECRET
 from tests.support import rpc, running
 
 COUNTER = AggregateType[int]("any", "any", lambda: 0, lambda n, e: n + 1)
@@ -56,7 +58,9 @@ def desa_codes(kec: str) -> list[str]:
 
 async def append(nc: NATS, ref: AggregateRef, event: DomainEvent) -> int:
     cid = str(uuid.uuid4())
-    out = await CommandRunner(EventStore(nc)).execute(
+    out = await CommandRunner(
+        EventStore(nc, signer=Signer.derive(TEST_SECRET, ref.service))
+    ).execute(
         COUNTER, ref, Metadata(command_id=cid, correlation_id=cid, actor="t"), lambda _: [event]
     )
     return out.position

@@ -8,7 +8,7 @@ import uuid
 import pytest
 from nats.aio.client import Client as NATS
 
-from services.integrity.deps import IntegritySettings
+from services.integrity.deps import KEY_SCHEMA
 from shared.events.scheduler import KecamatanConfigured, kecamatan_ref
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 
 async def keys_made(service: Runtime, kec: str) -> int:
-    schema = IntegritySettings().key_schema
+    schema = KEY_SCHEMA
     if await service.pool.fetchval("select to_regclass($1)", f"{schema}.data_keys") is None:
         return 0
     return int(

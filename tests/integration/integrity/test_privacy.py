@@ -7,10 +7,8 @@ import logging
 import pytest
 from nats.aio.client import Client as NATS
 
-from services.integrity.deps import IntegritySettings
 from services.integrity.projections import read_models
-from services.integrity.vault import Vault, key_id
-from shared.crypto import open_text
+from shared.crypto import lookup_hmac, open_text
 from shared.events.integrity import FindingFollowedUp, FindingRecorded
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
@@ -78,11 +76,11 @@ async def test_no_clear_text_anywhere_yet_the_auditor_can_open_it_with_the_key(
     assert isinstance(recorded, FindingRecorded)
     assert isinstance(followed, FindingFollowedUp)
     tenant = Tenant(kab, kec)
-    vault = Vault(service.pool, IntegritySettings().key_schema, "test-secret")
-    assert recorded.official_token == vault.official_token(tenant, REFERENCE)
-    key = await (await vault.keys()).existing(key_id(tenant, kept))
+    assert recorded.official_token == lookup_hmac("test-secret", f"official:{kec}", REFERENCE)
+    kid = f"finding:{tenant.kec}:{kept}"
+    assert service.keys is not None
+    key = await service.keys.existing(kid)
     assert key is not None
-    kid = key_id(tenant, kept)
     assert open_text(key, recorded.description, f"{kid}:description") == DESCRIPTION
     assert open_text(key, followed.action, f"{kid}:action") == ACTION
     assert followed.sanction is not None

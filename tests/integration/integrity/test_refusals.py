@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from nats.aio.client import Client as NATS
 
-from services.integrity.deps import IntegritySettings
+from services.integrity.deps import KEY_SCHEMA
 from shared.clock import jakarta_today
 from shared.runtime import Runtime
 from tests.integration.integrity.conftest import (
@@ -38,7 +38,7 @@ RPCS: list[tuple[str, dict[str, Any]]] = [
 
 
 async def keys_of(service: Runtime, kec: str) -> int:
-    schema = IntegritySettings().key_schema
+    schema = KEY_SCHEMA
     exists = await service.pool.fetchval("select to_regclass($1)", f"{schema}.data_keys")
     if exists is None:
         return 0

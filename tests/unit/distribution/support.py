@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from services.distribution.domain import Sealed
+from services.distribution.domain import Identity
 from shared.contracts.distribution import RegisterHousehold
 from shared.errors import DomainError
 from shared.events.base import DomainEvent
@@ -20,7 +20,7 @@ BALEREJO = "35.20.05.2004"
 GARON = "35.20.05.2005"
 DESA = {BALEREJO, GARON}
 TODAY = date(2025, 3, 14)
-SEALED = Sealed(no_kk_hmac="a" * 64, nik_hmac="b" * 64, personal="v1:c2VhbGVk")
+SEALED = Identity(no_kk_hmac="a" * 64, nik_hmac="b" * 64, personal="v1:c2VhbGVk")
 
 
 def given(evolve: Callable[[S, DomainEvent], S], initial: S, *events: DomainEvent) -> S:

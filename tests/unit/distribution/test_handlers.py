@@ -12,7 +12,6 @@ from services.distribution import handlers, rounds
 from services.distribution.api import API
 from services.distribution.claims import Claims
 from services.distribution.deps import Deps, holder_check
-from services.distribution.personal import HouseholdKeys
 from shared.aggregate import AggregateType, CommandRunner
 from shared.contracts.distribution import (
     ChangeAid,
@@ -50,23 +49,6 @@ TODAY = date(2025, 3, 14)
 ANY = AggregateType[None]("any", "any", lambda: None, lambda state, event: state)
 
 
-class MemoryHouseholdKeys(HouseholdKeys):
-    """The households' keys in memory."""
-
-    def __init__(self) -> None:
-        super().__init__(TEST_SECRET)
-        self.memory = MemoryKeyStore("distribution_keys")
-
-    async def key_for(self, key_id: str) -> bytes:
-        return await self.memory.key_for(key_id)
-
-    async def existing(self, key_id: str) -> bytes | None:
-        return await self.memory.existing(key_id)
-
-    async def shred(self, key_id: str) -> None:
-        await self.memory.shred(key_id)
-
-
 class MemoryClaims(Claims):
     """The claims on numbers over an in-memory bucket, holders judged from the log."""
 
@@ -82,7 +64,10 @@ class Fixture:
     def __init__(self, rt: FakeRuntime, setup: KecamatanConfigured) -> None:
         self.rt, self.setup = rt, setup
         self.claims = MemoryClaims(rt)
-        self.deps = Deps(keys=MemoryHouseholdKeys(), claims=self.claims)
+        keys = rt.keys
+        assert isinstance(keys, MemoryKeyStore)
+        self.keys = keys
+        self.deps = Deps(secret=TEST_SECRET, keys=keys, claims=self.claims)
 
     def ctx(self, body: Any = None, **kw: Any) -> Ctx[Deps]:
         return ctx_for(

@@ -8,8 +8,9 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from services.distribution.deps import DistributionSettings
-from services.distribution.personal import lookups, seal, unseal
+from services.distribution.personal import context, identity, lookups, unseal
 from services.distribution.policies import when_activity_held_mark_round_due
+from shared.crypto import seal_text
 from shared.events.distribution import Aid
 from shared.events.scheduler import ActivityHeld, ActivityKind
 from tests.unit.distribution.support import BALEREJO, register_cmd
@@ -43,9 +44,11 @@ def test_other_activities_or_no_host_make_nothing_due() -> None:
 
 def test_sealed_personal_data_opens_only_with_its_key_and_household() -> None:
     key, other = bytes(32), bytes([1]) * 32
-    sealed = seal("s3cret", key, "h1", register_cmd())
-    assert "3520054101900001" not in sealed.personal
-    person = unseal(key, "h1", sealed.personal)
+    who = identity("s3cret", register_cmd())
+    assert "3520054101900001" not in f"{who.personal} {who!r}"
+    token = seal_text(key, who.personal, context("h1"))
+    assert "3520054101900001" not in token
+    person = unseal(key, "h1", token)
     assert (person.nik, person.no_kk, person.address) == (
         "3520054101900001",
         "3520050101080001",
@@ -55,9 +58,9 @@ def test_sealed_personal_data_opens_only_with_its_key_and_household() -> None:
     assert "3520054101900001" not in repr(person)
     assert "3520054101900001" not in repr(register_cmd())
     with pytest.raises(InvalidTag):
-        unseal(other, "h1", sealed.personal)
+        unseal(other, "h1", token)
     with pytest.raises(InvalidTag):
-        unseal(key, "h2", sealed.personal)
+        unseal(key, "h2", token)
 
 
 def test_lookups_are_stable_per_secret_and_kind() -> None:

@@ -10,7 +10,6 @@ from services.donations import handlers
 from services.donations.api import API
 from services.donations.deps import Deps, DonationsSettings
 from services.donations.queries import Queries
-from shared.aggregate import CommandRunner
 from shared.contracts.donations import (
     DonationReceipt,
     DonationRef,
@@ -18,6 +17,7 @@ from shared.contracts.donations import (
     ReceiveDonation,
     VoidDonation,
 )
+from shared.crypto import open_text
 from shared.errors import DomainError
 from shared.events.donations import DonationReceived, DonationVoided, PackagesProcured, fund_ref
 from shared.events.scheduler import KecamatanConfigured
@@ -26,7 +26,7 @@ from shared.rpc import RpcRequest
 from shared.tenancy import Tenant
 from tests.fakes import (
     FakeRuntime,
-    MemoryDonorVault,
+    MemoryKeyStore,
     call_edge,
     configure,
     ctx_for,
@@ -43,9 +43,9 @@ class Fixture:
 
     def __init__(self, rt: FakeRuntime, deps: Deps, setup: KecamatanConfigured) -> None:
         self.rt, self.deps, self.setup = rt, deps, setup
-        vault = deps.donors
-        assert isinstance(vault, MemoryDonorVault)
-        self.vault = vault
+        keys = rt.keys
+        assert isinstance(keys, MemoryKeyStore)
+        self.keys = keys
 
     def ctx(self, body: Any = None, **kw: Any) -> Ctx[Deps]:
         return ctx_for(
@@ -63,16 +63,14 @@ class Fixture:
 
     def again(self) -> Fixture:
         """The same log served by another replica: a runner with no cache."""
-        deps = deps_over(self.rt, self.vault)
-        return Fixture(self.rt, deps, self.setup)
+        return Fixture(self.rt, deps_over(self.rt), self.setup)
 
 
-def deps_over(rt: FakeRuntime, vault: MemoryDonorVault | None = None) -> Deps:
+def deps_over(rt: FakeRuntime) -> Deps:
     settings = DonationsSettings()
     return Deps(
         settings=settings,
-        runner=CommandRunner(rt.store, attempts=settings.command_attempts),
-        donors=vault or MemoryDonorVault(),
+        runner=rt.command_runner(attempts=settings.command_attempts),
         queries=Queries(rt.pool, rt.schema),  # the read side: no handler may touch it
     )
 
@@ -199,9 +197,15 @@ async def test_a_named_donor_is_sealed_and_never_stored_in_clear(fx: Fixture) ->
     assert not event.anonymous
     assert event.donor_sealed is not None
     assert b"Slamet" not in stored.data
-    assert await fx.vault.reveal(written.reply.donation_id, event.donor_sealed) == (
-        "Haji Slamet Riyadi"
-    )
+    donation_id = written.reply.donation_id
+    key = fx.keys.keys[f"donation:{donation_id}"]
+    assert key is not None
+    assert open_text(key, event.donor_sealed, donation_id) == "Haji Slamet Riyadi"
+
+
+async def test_a_refused_donation_makes_no_key(fx: Fixture) -> None:
+    await refused("INVALID", 422, receive(fx, donation(donor="Siti", unit="Desa Entah")))
+    assert fx.keys.keys == {}
 
 
 async def test_an_anonymous_donor_is_not_sealed(fx: Fixture) -> None:
@@ -209,7 +213,7 @@ async def test_an_anonymous_donor_is_not_sealed(fx: Fixture) -> None:
     [event] = fx.fund_events()
     assert event.anonymous
     assert event.donor_sealed is None
-    assert fx.vault.key_store.wrapped == {}
+    assert fx.keys.keys == {}
 
 
 async def test_through_the_edge_a_donation_answers_201_with_its_position(fx: Fixture) -> None:

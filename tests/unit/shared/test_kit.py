@@ -1,4 +1,5 @@
-"""The kit's edge without NATS: parsing by field, the kecamatan check, replies and errors."""
+"""The kit's edge without NATS: parsing by field, the kecamatan and path checks, replies and
+errors."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from shared.contracts.base import Command, Query, Reply
-from shared.errors import DomainError, Forbidden, InvalidInput
+from shared.errors import DomainError, Forbidden, InvalidInput, NotFound
 from shared.kit import Api, Ctx, Written, check_area, parse, reply_of
 from shared.rpc import RpcRequest, Scope
 from shared.tenancy import Tenant
@@ -235,3 +236,68 @@ def test_an_operator_naming_another_desa_is_refused_before_its_body_is_judged() 
     check_area(Plant, request(body={"desa": f"{TENANT.kec_dotted}.2001"}, scope=operator))
     camat = request(body={"desa": f"{kec}2002", "count": 1}, scope=Scope(role="camat"))
     check_area(Plant, camat)
+
+
+# -- the path's id, judged before the body ------------------------------------------------------
+
+
+class Mend(Command):
+    """A command on the thing of the path."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "thing_mend"
+
+    how: str
+
+
+async def known_thing(ctx: Ctx[list[str]]) -> None:
+    ctx.deps.append(f"checked {ctx.raw_id}")
+    if ctx.raw_id not in ("thing-1", "thing-2"):
+        raise NotFound("Barang", ctx.raw_id, "Thing")
+
+
+async def mend(cmd: Mend, ctx: Ctx[list[str]]) -> Written[Made]:
+    ctx.deps.append(f"mended {ctx.raw_id}")
+    return Written(Made(name=cmd.how, kecamatan=None), 43)
+
+
+MENDING = Api[list[str]](SERVICE, {Mend: mend, Make: make}, paths={Mend: known_thing})
+
+
+async def test_an_unknown_path_id_is_404_before_its_body_is_parsed(rt: FakeRuntime) -> None:
+    seen: list[str] = []
+    for body in ({"how": "glue"}, {}, ["x"], {"how": "glue", "colour": "red"}):
+        reply = await call_edge(rt, MENDING, seen, Mend, request(params={"id": "nope"}, body=body))
+        assert (reply.status, reply.error and reply.error["code"]) == (404, "NOT_FOUND"), body
+    assert seen == ["checked nope"] * 4
+
+
+async def test_a_known_path_id_lets_the_body_be_judged_then_handled(rt: FakeRuntime) -> None:
+    seen: list[str] = []
+    bad = await call_edge(rt, MENDING, seen, Mend, request(params={"id": "thing-1"}, body={}))
+    assert (bad.status, bad.error and bad.error["field"]) == (422, "how")
+    good = request(params={"id": "thing-2"}, body={"how": "glue"})
+    reply = await call_edge(rt, MENDING, seen, Mend, good)
+    assert (reply.status, reply.position, reply.data["name"]) == (200, 43, "glue")
+    assert seen == ["checked thing-1", "checked thing-2", "mended thing-2"]
+    made = await call_edge(rt, MENDING, seen, Make, request(body={"name": "x"}, command_id="m"))
+    assert made.status == 201
+    assert seen[3:] == ["m"]  # a message without a path check: no check ran
+
+
+async def test_the_kecamatan_is_judged_before_the_path() -> None:
+    seen: list[str] = []
+    reply = await call_edge(fake_runtime(), MENDING, seen, Mend, request(params={"id": "nope"}))
+    assert reply.status == 404
+    assert reply.error is not None
+    assert "35.20.05" in reply.error["message_en"]  # the kecamatan's 404, not the thing's
+    assert seen == []
+
+
+def test_an_api_names_only_its_own_messages_each_with_a_handler() -> None:
+    with pytest.raises(ValueError, match="is not a kittest message"):
+        Api[list[str]](SERVICE, {Plant: make})
+    with pytest.raises(ValueError, match="Mend has no handler"):
+        Api[list[str]](SERVICE, {Make: make}, paths={Mend: known_thing})
+    with pytest.raises(ValueError, match="Setup has no handler"):
+        Api[list[str]](SERVICE, {Make: make}, before_setup=frozenset({Setup}))

@@ -16,13 +16,14 @@ from shared.envelope import Metadata, open_envelope
 from shared.errors import WriteConflict
 from shared.eventstore import Appended, ConcurrencyConflict
 from shared.facts import KecamatanNotFound
+from shared.keys import KeyShredded
 from shared.logreader import StoredEvent
 from shared.tenancy import AggregateRef, Tenant
 from shared.verify import ChainVerifier
 from tests.fakes import (
     UNITS,
-    MemoryDonorVault,
     MemoryEventStore,
+    MemoryKeyStore,
     NotInUnitTests,
     configure,
     ctx_for,
@@ -317,10 +318,13 @@ async def test_the_fake_runtime_refuses_infrastructure_and_never_waits() -> None
         _ = ctx.setup
 
 
-async def test_the_memory_vault_seals_reveals_and_forgets() -> None:
-    vault = MemoryDonorVault()
-    sealed = await vault.seal("d1", "  Siti   Aminah ")
-    assert "Siti" not in sealed
-    assert await vault.reveal("d1", sealed) == "Siti Aminah"
-    await vault.key_store.shred("donation:d1")
-    assert await vault.reveal("d1", sealed) is None
+async def test_the_memory_key_store_makes_keeps_and_forgets() -> None:
+    keys = MemoryKeyStore()
+    made, new = await keys.create(["d1"])
+    again, none = await keys.create(["d1"])
+    assert (made, new, none) == (again, ["d1"], [])
+    assert await keys.shred("d1") is True
+    assert await keys.shred("d1") is False
+    assert await keys.existing("d1") is None
+    with pytest.raises(KeyShredded):
+        await keys.create(["d1"])
