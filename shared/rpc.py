@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import logging
 import uuid
+import zlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 from faststream.nats import NatsRouter
 from nats.aio.client import Client as NATS
 from nats.errors import NoRespondersError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import to_json
 
 from shared.envelope import Metadata
 from shared.errors import DomainError
+from shared.strict import explained
 from shared.tenancy import Tenant, check_token, dot, undot
 
 log = logging.getLogger("smart.rpc")
@@ -25,6 +30,15 @@ NO_RESPONDER_RETRIES = 10
 RPC_WORKERS = 16
 """Requests one replica handles at once per RPC name: a read waiting on `wait_for` must not
 hold up the others (commands on one aggregate still queue in the CommandRunner)."""
+STILL_WORKING = 202
+"""A reply saying a long command is still at work (`data`: `done` of `total`): the caller
+asks again with the same request until the final reply (shared/jobs.py)."""
+STALLED_ASKS = 6
+"""Asks in a row that saw no progress after which the caller gives up (a timeout)."""
+PACK_ABOVE = 1_000_000
+"""A request larger than this (bytes of JSON) travels with its body compressed."""
+INFLATED_MAX = 64_000_000
+"""The largest body a compressed request may inflate to."""
 
 
 def rpc_subject(kab: str, service: str, name: str) -> str:
@@ -73,6 +87,16 @@ class RpcRequest(BaseModel):
     wait_for: int | None = None
     params: dict[str, Any] = Field(default_factory=dict)
     body: Any = None
+    body_zlib: str | None = Field(default=None, repr=False)
+    """The body as compressed JSON (base64 of zlib), for a body too large to travel as it is
+    (an import's CSV): the receiving side inflates it into `body`."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _inflate(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("body_zlib") is not None:
+            return {**data, "body": inflate(data["body_zlib"]), "body_zlib": None}
+        return data
 
     @property
     def tenant(self) -> Tenant:
@@ -107,13 +131,13 @@ def _field_name(loc: tuple[int | str, ...]) -> str:
 def invalid_reply(exc: ValidationError) -> RpcReply:
     first = exc.errors()[0]
     field = _field_name(tuple(first["loc"]))
-    msg = first["msg"]
+    msg_id, msg_en = explained(first)
     return RpcReply(
         status=422,
         error={
             "code": "INVALID",
-            "message": f"Isian '{field}' tidak valid: {msg}",
-            "message_en": f"Field '{field}' is invalid: {msg}",
+            "message": f"Isian '{field}' tidak valid: {msg_id}",
+            "message_en": f"Field '{field}' is invalid: {msg_en}",
             "field": field,
         },
     )
@@ -180,12 +204,62 @@ def _bound(
     return endpoint
 
 
+class RequestTooLarge(DomainError):
+    """A request that cannot travel even compressed (413)."""
+
+    status = 413
+
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            "BODY_TOO_LARGE",
+            f"Isi permintaan terlalu besar untuk diteruskan ({size} bait, paling banyak {limit})",
+            f"The request body is too large to forward ({size} bytes, at most {limit})",
+            field="body",
+        )
+
+
+def inflate(packed: str) -> Any:
+    inflater = zlib.decompressobj()
+    raw = inflater.decompress(base64.b64decode(packed), INFLATED_MAX)
+    if inflater.unconsumed_tail:
+        raise ValueError(f"a compressed body inflates past {INFLATED_MAX} bytes")
+    return json.loads(raw)
+
+
+def encode(request: RpcRequest, max_payload: int) -> bytes:
+    """The request as sent: its body compressed when it is large (an import's CSV)."""
+    data = request.model_dump_json().encode()
+    if len(data) > PACK_ABOVE:
+        packed = base64.b64encode(zlib.compress(to_json(request.body), 6)).decode()
+        data = (
+            request.model_copy(update={"body": None, "body_zlib": packed})
+            .model_dump_json()
+            .encode()
+        )
+    if max_payload and len(data) > max_payload:
+        raise RequestTooLarge(len(data), max_payload)
+    return data
+
+
 async def call(
     nc: NATS, service: str, name: str, request: RpcRequest, timeout: float = 20.0
 ) -> RpcReply:
-    """Send a request to a service and parse its reply."""
+    """Send a request to a service and parse its reply; a long command answering 202 is
+    asked again (the same request, which joins its job) until its final reply, and given up
+    on as a timeout once several asks in a row saw it make no progress."""
     subject = rpc_subject(request.tenant.kab, service, name)
-    data = request.model_dump_json().encode()
+    data = encode(request, nc.max_payload if nc.is_connected else 0)
+    stalled, seen = 0, None
+    while True:
+        reply = await _ask(nc, subject, data, timeout)
+        if reply.status != STILL_WORKING:
+            return reply
+        stalled, seen = (stalled + 1 if reply.data == seen else 0), reply.data
+        if stalled >= STALLED_ASKS:
+            raise TimeoutError(f"{subject} made no progress in {STALLED_ASKS} asks")
+
+
+async def _ask(nc: NATS, subject: str, data: bytes, timeout: float) -> RpcReply:
     for attempt in range(NO_RESPONDER_RETRIES):
         try:
             msg = await nc.request(subject, data, timeout=timeout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -15,8 +16,14 @@ from pydantic import ValidationError
 from services.distribution.domain import check_registration
 from shared.contracts.distribution import RegisterHousehold, Rejected
 from shared.errors import DomainError
+from shared.strict import explained
 
 MAX_LINES = 20_000
+WHOLE = re.compile(r"-?[0-9]{1,18}")
+NUMBER_COLUMNS = frozenset(
+    name for name, info in RegisterHousehold.model_fields.items() if info.annotation is int
+)
+"""The columns holding whole numbers (`desil`): the only cells not taken as text."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +57,16 @@ def delimiter_of(header: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
+def _cell(name: str, value: str) -> Any:
+    """A CSV cell is text: a whole-number column's digits are read as that number."""
+    if name in NUMBER_COLUMNS and WHOLE.fullmatch(value):
+        return int(value)
+    return value
+
+
 def _row(line: int, header: list[str], record: list[str]) -> Row | Rejection:
     values: dict[str, Any] = {
-        k: v.strip() for k, v in zip(header, record, strict=False) if v.strip()
+        k: _cell(k, v.strip()) for k, v in zip(header, record, strict=False) if v.strip()
     }
     if any(v.strip() for v in record[len(header) :]):
         reason = "Kolom lebih banyak dari judul / More columns than the header"
@@ -61,11 +75,33 @@ def _row(line: int, header: list[str], record: list[str]) -> Row | Rejection:
     return Row(line, values)
 
 
+def _unreadable_from(start: int, lines: list[str], exc: csv.Error) -> list[Row | Rejection]:
+    """A quoted value opened on line `start` that never closes properly: nobody can tell
+    where the records start again, so that line and every later one is refused."""
+    first = (
+        f"Baris tidak terbaca ({exc}): tanda kutip yang dibuka di sini tidak ditutup, berkas"
+        f" tidak terbaca mulai baris {start} / Unreadable line ({exc}): the quote opened here"
+        f" is not closed, the file cannot be read from line {start} on"
+    )
+    later = (
+        f"Tidak terbaca: tanda kutip dari baris {start} tidak ditutup"
+        f" / Unreadable: the quote opened on line {start} is not closed"
+    )
+    return [
+        Rejection(n, None, first if n == start else later, unreadable=True)
+        for n in range(start, len(lines) + 1)
+        if lines[n - 1].strip()
+    ]
+
+
 def parse_csv(text: str) -> list[Row | Rejection]:
-    """The file's records with their line numbers (the header is line 1); blank lines skip."""
+    """The file's records with their line numbers (the header is line 1); blank lines skip.
+    A quoted value may run over lines (an address); quoting that breaks inside one line
+    refuses that line alone, quoting that breaks after running over lines refuses every
+    line from where it opened: no line is ever dropped unreported."""
     text = text.removeprefix("\ufeff")
-    first = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(first))
+    lines = list(io.StringIO(text, newline=""))
+    reader = csv.reader(iter(lines), delimiter=delimiter_of(lines[0] if lines else ""), strict=True)
     header = [h.strip().lower() for h in next(reader, [])]
     rows: list[Row | Rejection] = []
     start = reader.line_num + 1
@@ -75,6 +111,8 @@ def parse_csv(text: str) -> list[Row | Rejection]:
         except StopIteration:
             return rows
         except csv.Error as exc:
+            if reader.line_num > start:
+                return rows + _unreadable_from(start, lines, exc)
             reason = f"Baris tidak terbaca / Unreadable line: {exc}"
             rows.append(Rejection(start, None, reason, unreadable=True))
         else:
@@ -86,8 +124,9 @@ def parse_csv(text: str) -> list[Row | Rejection]:
 def invalid(line: int, exc: ValidationError) -> Rejection:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"][:1]) or None
+    msg_id, msg_en = explained(first)
     return Rejection(
-        line, field, f"Isian '{field}' tidak valid / Field '{field}' is invalid: {first['msg']}"
+        line, field, f"Isian '{field}' tidak valid: {msg_id} / Field '{field}' is invalid: {msg_en}"
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,25 +16,28 @@ from services.gateway.asyncapi import asyncapi_document
 from services.gateway.bridge import Bridge, error_response
 from services.gateway.health import service_health
 from services.gateway.idempotency import IdempotencyStore
+from services.gateway.limits import BodyLimits, LimitBodies
 from services.gateway.openapi import with_contract
 from services.gateway.routes import BASE, build_router
 from services.gateway.summary import SUMMARY
+from services.gateway.web.importing import PAGE as WEB_IMPORT
 from services.gateway.web.site import mount_web
 from shared.contracts import Operation, operations
 from shared.errors import DomainError
+from shared.strict import explained
 
 
 def _validation_response(exc: RequestValidationError) -> JSONResponse:
-    first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid"}
+    first = exc.errors()[0] if exc.errors() else {"loc": ("body",), "msg": "invalid", "type": ""}
     loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
     field = ".".join(loc) or "body"
-    msg = first.get("msg", "invalid")
+    msg_id, msg_en = explained(first)
     return JSONResponse(
         {
             "error": {
                 "code": "INVALID",
-                "message": f"Isian '{field}' tidak valid: {msg}",
-                "message_en": f"Field '{field}' is invalid: {msg}",
+                "message": f"Isian '{field}' tidak valid: {msg_id}",
+                "message_en": f"Field '{field}' is invalid: {msg_en}",
                 "field": field,
             }
         },
@@ -67,12 +70,22 @@ def _add_errors(app: FastAPI) -> None:
         return _validation_response(exc)
 
 
-def _add_documents(app: FastAPI, nc: NATS, ops: Sequence[Operation]) -> None:
+Supervision = Callable[[], Mapping[str, Mapping[str, Any]]]
+"""The components of `smart up` as its supervisor sees them, each with `healthy`."""
+
+
+def _add_documents(
+    app: FastAPI, nc: NATS, ops: Sequence[Operation], supervision: Supervision | None = None
+) -> None:
     @app.get("/health", summary="200 when every service is up and caught up", operation_id="health")
     async def health() -> JSONResponse:
         services = await service_health(nc)
         ok = all(s.get("pending") == 0 for s in services.values())
-        return JSONResponse({"ok": ok, "services": services}, status_code=200 if ok else 503)
+        body: dict[str, Any] = {"ok": ok, "services": services}
+        if supervision is not None:
+            body["components"] = components = supervision()
+            body["ok"] = ok = ok and all(c.get("healthy") for c in components.values())
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     @app.get(
         "/asyncapi.json",
@@ -97,19 +110,30 @@ def _add_documents(app: FastAPI, nc: NATS, ops: Sequence[Operation]) -> None:
 
 
 def create_app(
-    nc: NATS, secret: str, *, replicas: int = 1, ops: Sequence[Operation] | None = None
+    nc: NATS,
+    secret: str,
+    *,
+    replicas: int = 1,
+    ops: Sequence[Operation] | None = None,
+    supervision: Supervision | None = None,
+    limits: BodyLimits | None = None,
 ) -> FastAPI:
-    """The gateway over `nc`; `ops` are the contract's operations (all of them by default)."""
+    """The gateway over `nc`; `ops` are the contract's operations (all of them by default);
+    `limits` the largest bodies it reads (the settings' defaults unless given)."""
     ops = tuple(operations() if ops is None else ops)
     bridge = Bridge(nc, secret, IdempotencyStore(nc.jetstream(), replicas))
     app = FastAPI(
         title="Jumat SMART API",
         version="1.0",
         description="The public HTTP contract of Jumat SMART (see CONTRACT.md).",
+        docs_url=None,  # served offline by the dashboard (web/site.py)
+        redoc_url=None,
     )
     app.state.bridge = bridge
     _add_errors(app)
-    _add_documents(app, nc, (*ops, SUMMARY))
+    _add_documents(app, nc, (*ops, SUMMARY), supervision)
     app.include_router(build_router(bridge, ops))
     mount_web(app, bridge, replicas)
+    imports = [BASE + op.path for op in ops if op.body == "csv"] + [WEB_IMPORT]
+    app.add_middleware(LimitBodies, limits=limits or BodyLimits(), imports=imports)
     return app

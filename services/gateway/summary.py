@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError, create_model
 
 from services.gateway.bridge import Bridge, reply_response
 from shared.contracts import SERVICES, Operation, Query
+from shared.contracts.base import QueryInt
 from shared.contracts.distribution import DistributionSummary
 from shared.contracts.donations import DonationsSummary
 from shared.contracts.integrity import FindingsByYear
@@ -25,7 +26,7 @@ class SummaryYear(Query):
     service: ClassVar[str] = "gateway"
     rpc: ClassVar[str] = "summary"
 
-    year: int = Field(ge=2000, le=2100, description="Calendar year")
+    year: QueryInt = Field(ge=2000, le=2100, description="Calendar year")
 
 
 Summary = create_model(

@@ -2,30 +2,34 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict, StringConstraints
 
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+from shared.strict import FREE_TEXT, ONE_LINE, IsoDate, whole_number
+
 WRITERS = frozenset({"admin", "camat"})
 """Who may send a write unless its operation says otherwise."""
 
-
-def _iso_date(value: Any) -> Any:
-    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.match(value)):
-        return value
-    raise ValueError("expected a date as YYYY-MM-DD")
-
-
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
-"""A date written `YYYY-MM-DD`: no number, no other spelling."""
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200), ONE_LINE]
+"""One line of text (a name, a unit, a supplier): no control character, TAB and line breaks
+included (shared/strict.py). Another length: `Annotated[str, StringConstraints(..), ONE_LINE]`."""
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=2000), FREE_TEXT]
+"""Free text over several lines (a note, a reason, an address): TAB, LF and CR allowed, no
+other control character. Another length: `Annotated[str, StringConstraints(..), FREE_TEXT]`."""
+Int = Annotated[int, Strict()]
+"""An integer of a command's JSON body: no bool, no 2025.0, no "3"."""
+QueryInt = Annotated[int, BeforeValidator(whole_number)]
+"""An integer of a query (its parameters arrive as text): digits, or an int from a trusted
+caller; no bool, no 2025.0."""
 
 
 class Message(BaseModel):
-    """A request to one service's RPC: `service` and `rpc` name where it is served."""
+    """A request to one service's RPC: `service` and `rpc` name where it is served.
+
+    Strictness is in the field types, once for every service: `Text` / `LongText` for text,
+    `Int` for a body's integers, `IsoDate` for dates, `QueryInt` for a query's integers."""
 
     service: ClassVar[str]
     rpc: ClassVar[str]
@@ -95,3 +99,21 @@ class Operation:
     def query_fields(self) -> tuple[str, ...]:
         """The query parameters a read forwards: its message's fields."""
         return tuple(self.message.model_fields) if not self.write else ()
+
+
+__all__ = [
+    "FREE_TEXT",
+    "ONE_LINE",
+    "WRITERS",
+    "BodyKind",
+    "Command",
+    "Int",
+    "IsoDate",
+    "LongText",
+    "Message",
+    "Operation",
+    "Query",
+    "QueryInt",
+    "Reply",
+    "Text",
+]

@@ -6,14 +6,28 @@ from datetime import date
 from typing import Annotated, ClassVar
 from uuid import UUID
 
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
-from shared.contracts.base import Command, Operation, Query, Reply
+from shared.contracts.base import (
+    FREE_TEXT,
+    ONE_LINE,
+    Command,
+    Int,
+    IsoDate,
+    Operation,
+    Query,
+    QueryInt,
+    Reply,
+    Text,
+)
 from shared.events.distribution import MONTH_PATTERN, SERVICE, Aid, Registry
 
 NUMBER_16 = r"^[0-9]{16}$"
 AID_ORDER = list(Aid)
-Year = Annotated[int, Field(ge=2000, le=2100)]
+QueryYear = Annotated[QueryInt, Field(ge=2000, le=2100)]
+DesaCode = Annotated[str, StringConstraints(min_length=1, max_length=40), ONE_LINE]
+Address = Annotated[str, StringConstraints(min_length=1, max_length=500), FREE_TEXT]
+"""A postal address may be written over several lines, as registry exports quote it."""
 FIELD_WORK = frozenset({"admin", "camat", "operator"})
 """Who may write households and rounds: a village operator too, in its own desa."""
 
@@ -32,12 +46,12 @@ class RegisterHousehold(Command):
 
     no_kk: str = Field(pattern=NUMBER_16, repr=False)
     nik: str = Field(pattern=NUMBER_16, repr=False)
-    name: str = Field(min_length=1, max_length=200, repr=False)
-    desa: str = Field(min_length=1, max_length=40)
-    address: str = Field(min_length=1, max_length=500, repr=False)
-    desil: int = Field(ge=1, le=10)
+    name: Text = Field(repr=False)
+    desa: DesaCode
+    address: Address = Field(repr=False)
+    desil: Int = Field(ge=1, le=10)
     registry: Registry
-    snapshot_date: date
+    snapshot_date: IsoDate
     aid: list[Aid] = Field(default_factory=list)
 
     _aid = field_validator("aid")(canonical_aid)
@@ -59,7 +73,7 @@ class ChangeAid(Command):
     rpc: ClassVar[str] = "household_aid"
 
     aid: list[Aid]
-    as_of: date
+    as_of: IsoDate
 
     _aid = field_validator("aid")(canonical_aid)
 
@@ -78,9 +92,9 @@ class OpenRound(Command):
     rpc: ClassVar[str] = "round_open"
     desa_field: ClassVar[str | None] = "desa"
 
-    desa: str = Field(min_length=1, max_length=40)
+    desa: DesaCode
     month: str = Field(pattern=MONTH_PATTERN)
-    quota: int = Field(ge=1, le=100_000)
+    quota: Int = Field(ge=1, le=100_000)
 
 
 class HandOutPackage(Command):
@@ -90,7 +104,7 @@ class HandOutPackage(Command):
     rpc: ClassVar[str] = "package_hand_out"
 
     household_id: UUID
-    distributed_on: date
+    distributed_on: IsoDate
 
 
 class CloseRound(Command):
@@ -157,7 +171,7 @@ class HouseholdsQuery(Query):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "households"
 
-    desa: str | None = None
+    desa: DesaCode | None = None
 
 
 class Households(Reply):
@@ -189,7 +203,7 @@ class RoundsQuery(Query):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "rounds"
 
-    year: Year | None = None
+    year: QueryYear | None = None
 
 
 class RoundRow(Reply):
@@ -242,7 +256,7 @@ class DistributionQuery(Query):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "distribution"
 
-    year: Year
+    year: QueryYear
 
 
 class DesaMonth(Reply):
@@ -277,7 +291,7 @@ class SummaryQuery(Query):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "summary"
 
-    year: Year
+    year: QueryYear
 
 
 class DistributionSummary(Reply):

@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, ClassVar
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from shared.contracts.base import Command, IsoDate, Operation, Query, Reply
+from shared.contracts.base import (
+    FREE_TEXT,
+    ONE_LINE,
+    Command,
+    Int,
+    IsoDate,
+    Operation,
+    Query,
+    QueryInt,
+    Reply,
+    Text,
+)
 from shared.events.donations import SERVICE
 
-Rupiah = Annotated[int, Field(strict=True, ge=1)]
-Count = Annotated[int, Field(strict=True, ge=1)]
+Rupiah = Annotated[Int, Field(ge=1)]
+Count = Annotated[Int, Field(ge=1)]
+QueryYear = Annotated[QueryInt, Field(ge=1900, le=9999)]
 TREASURY = frozenset({"admin", "camat"})
 
 
@@ -21,10 +33,10 @@ class ReceiveDonation(Command):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "donation_receive"
 
-    unit: str = Field(min_length=1, max_length=200)
+    unit: Text
     amount_idr: Rupiah
     received_on: IsoDate
-    donor: str | None = Field(default=None, max_length=200)
+    donor: Annotated[str, StringConstraints(max_length=200), ONE_LINE] | None = None
 
 
 class VoidDonation(Command):
@@ -33,7 +45,7 @@ class VoidDonation(Command):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "donation_void"
 
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500), FREE_TEXT]
 
 
 class ProcurePackages(Command):
@@ -45,7 +57,7 @@ class ProcurePackages(Command):
     packages: Count
     unit_price_idr: Rupiah
     purchased_on: IsoDate
-    supplier: str = Field(min_length=1, max_length=200)
+    supplier: Text
 
 
 class DonationReceipt(Reply):
@@ -82,7 +94,7 @@ class YearQuery(Query):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = ""
 
-    year: int | None = Field(default=None, ge=1900, le=9999)
+    year: QueryYear | None = None
 
 
 class AnyYearQuery(Query):
@@ -91,7 +103,7 @@ class AnyYearQuery(Query):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = ""
 
-    year: int | None = Field(default=None, ge=1900, le=9999)
+    year: QueryYear | None = None
 
 
 class SummaryQuery(YearQuery):
@@ -160,6 +172,27 @@ class LedgerProcurement(Reply):
     total_idr: int
     supplier: str
     balance_after_idr: int
+
+
+class DonationsQuery(AnyYearQuery):
+    """The donations recorded, with their ids (the dashboard's list to void one from); not a
+    path of the public contract."""
+
+    rpc: ClassVar[str] = "donations"
+
+
+class DonationRow(Reply):
+    donation_id: str
+    receipt_no: int
+    received_on: date
+    unit: str
+    amount_idr: int
+    voided: bool
+
+
+class DonationList(Reply):
+    year: int | None
+    donations: list[DonationRow]
 
 
 class Transparency(Reply):

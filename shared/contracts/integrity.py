@@ -5,13 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
-from shared.contracts.base import Command, IsoDate, Operation, Query, Reply
+from shared.contracts.base import (
+    FREE_TEXT,
+    ONE_LINE,
+    Command,
+    IsoDate,
+    Operation,
+    Query,
+    QueryInt,
+    Reply,
+    Text,
+)
 from shared.events.integrity import SERVICE, FindingCategory, FindingSeverity, FindingSource
 
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
-Year = Annotated[int | None, Field(ge=1900, le=9999)]
+Narrative = Annotated[str, StringConstraints(min_length=1, max_length=4000), FREE_TEXT]
+"""A finding's free text: what was found, what was done, why it was dismissed."""
+VisitId = Annotated[str, StringConstraints(min_length=1, max_length=100), ONE_LINE]
+Year = Annotated[QueryInt | None, Field(ge=1900, le=9999)]
 
 
 class RecordFinding(Command):
@@ -20,13 +32,13 @@ class RecordFinding(Command):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "finding_record"
 
-    unit: str = Field(min_length=1, max_length=200)
+    unit: Text
     category: FindingCategory
     severity: FindingSeverity
     found_on: IsoDate
     source: FindingSource
-    description: Text
-    visit_id: str | None = Field(default=None, min_length=1, max_length=100)
+    description: Narrative
+    visit_id: VisitId | None = None
     official_ref: str | None = Field(
         default=None, max_length=40, pattern=r"^[A-Za-z0-9._/-]*[0-9][A-Za-z0-9._/-]*$"
     )
@@ -41,8 +53,8 @@ class FollowUpFinding(Command):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "finding_follow_up"
 
-    action: Text
-    sanction: Text | None = None
+    action: Narrative
+    sanction: Narrative | None = None
 
     def texts(self) -> dict[str, str]:
         return {"action": self.action, **({"sanction": self.sanction} if self.sanction else {})}
@@ -54,7 +66,7 @@ class ResolveFinding(Command):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "finding_resolve"
 
-    action: Text
+    action: Narrative
 
     def texts(self) -> dict[str, str]:
         return {"action": self.action}
@@ -66,7 +78,7 @@ class DismissFinding(Command):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "finding_dismiss"
 
-    reason: Text
+    reason: Narrative
 
     def texts(self) -> dict[str, str]:
         return {"reason": self.reason}
@@ -154,7 +166,7 @@ class OpenFindingsQuery(Query):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "open_findings"
 
-    overdue_days: int | None = Field(default=None, ge=1, le=3650)
+    overdue_days: Annotated[QueryInt, Field(ge=1, le=3650)] | None = None
 
 
 class OpenFinding(Reply):

@@ -8,15 +8,26 @@ from typing import Annotated, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from shared.contracts.base import Command, IsoDate, Operation, Query, Reply
+from shared.contracts.base import (
+    ONE_LINE,
+    Command,
+    Int,
+    IsoDate,
+    LongText,
+    Operation,
+    Query,
+    QueryInt,
+    Reply,
+    Text,
+)
 from shared.events.scheduler import SERVICE, ActivityKind, DayOff, Desa
 from shared.tenancy import dot
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Year = Annotated[int, Field(ge=2000, le=2100)]
-Month = Annotated[int, Field(ge=1, le=12)]
-_DESA_CODE = re.compile(r"^[0-9]{2}\.?[0-9]{2}\.?[0-9]{2}\.?[0-9]{4}$")
+Year = Annotated[Int, Field(ge=2000, le=2100)]
+Month = Annotated[Int, Field(ge=1, le=12)]
+QueryYear = Annotated[QueryInt, Field(ge=2000, le=2100)]
+QueryMonth = Annotated[QueryInt, Field(ge=1, le=12)]
+_DESA_CODE = re.compile(r"[0-9]{2}\.?[0-9]{2}\.?[0-9]{2}\.?[0-9]{4}")
 FRIDAY_KINDS = (
     ActivityKind.SENAM,
     ActivityKind.JALAN_JALAN,
@@ -42,13 +53,13 @@ class Part(BaseModel):
 class DesaInput(Part):
     """A desa as given in the set-up: its Kemendagri code (dots optional) and name."""
 
-    code: str
+    code: Annotated[str, StringConstraints(max_length=20), ONE_LINE]
     name: Text
 
     @field_validator("code")
     @classmethod
     def _dotted(cls, value: str) -> str:
-        if not _DESA_CODE.match(value):
+        if not _DESA_CODE.fullmatch(value):
             raise ValueError("a desa code has the form 35.20.05.2004")
         return dot(value)
 
@@ -59,7 +70,7 @@ class ConfigureKecamatan(Command):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "kecamatan_put"
 
-    code: str | None = None
+    code: Annotated[str, StringConstraints(max_length=20), ONE_LINE] | None = None
     name: Text
     desa: list[DesaInput] = Field(min_length=1, max_length=500)
     units: list[Text] = Field(max_length=1000)
@@ -92,8 +103,8 @@ class ScheduleMonth(Command):
 
 
 class Attendance(Part):
-    officials: int = Field(ge=0, le=100_000)
-    residents: int = Field(ge=0, le=1_000_000)
+    officials: Int = Field(ge=0, le=100_000)
+    residents: Int = Field(ge=0, le=1_000_000)
 
 
 class HoldActivity(Command):
@@ -163,8 +174,8 @@ class ActivitiesQuery(Query):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "activities"
 
-    year: Year
-    month: Month
+    year: QueryYear
+    month: QueryMonth
 
 
 class YearQuery(Query):
@@ -173,7 +184,7 @@ class YearQuery(Query):
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = ""
 
-    year: Year
+    year: QueryYear
 
 
 class SummaryQuery(YearQuery):

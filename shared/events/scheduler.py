@@ -11,6 +11,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events.base import DomainEvent
+from shared.strict import EventLine, EventText, IsoDate
 from shared.tenancy import AggregateRef, Tenant
 
 SERVICE = "scheduler"
@@ -31,8 +32,8 @@ class Desa(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    code: str
-    name: str
+    code: EventLine
+    name: EventLine
 
 
 class DayOff(BaseModel):
@@ -40,8 +41,8 @@ class DayOff(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    date: dt.date
-    name: str
+    date: IsoDate
+    name: EventLine
 
 
 class KecamatanConfigured(DomainEvent):
@@ -53,10 +54,10 @@ class KecamatanConfigured(DomainEvent):
     absent) and `days_off` (local days off, none when absent) were added with defaults.
     """
 
-    kecamatan: str = Field(description="Kemendagri code with dots, e.g. 35.20.05")
-    name: str
+    kecamatan: EventLine = Field(description="Kemendagri code with dots, e.g. 35.20.05")
+    name: EventLine
     desa: list[Desa]
-    units: list[str]
+    units: list[EventLine]
     fifth_friday: ActivityKind | None = None
     days_off: list[DayOff] = Field(default_factory=list)
 
@@ -83,7 +84,7 @@ class ActivityScheduled(DomainEvent):
     host_desa: str | None
     rotation_round: int = Field(ge=0)
     skipped: bool = False
-    note: str | None = None
+    note: EventText | None = None
 
 
 class ActivityHeld(DomainEvent):
@@ -100,7 +101,7 @@ class ActivityHeld(DomainEvent):
     host_desa: str | None
     officials: int = Field(ge=0)
     residents: int = Field(ge=0)
-    notes: str | None = None
+    notes: EventText | None = None
 
 
 class ActivityCancelled(DomainEvent):
@@ -113,7 +114,7 @@ class ActivityCancelled(DomainEvent):
     kind: ActivityKind
     date: dt.date
     host_desa: str | None
-    reason: str
+    reason: EventText
 
 
 class ActivityRescheduled(DomainEvent):
@@ -127,7 +128,7 @@ class ActivityRescheduled(DomainEvent):
     from_date: dt.date
     date: dt.date
     host_desa: str | None
-    reason: str | None = None
+    reason: EventText | None = None
 
 
 def kecamatan_ref(tenant: Tenant) -> AggregateRef:
