@@ -22,6 +22,16 @@ class Settings(BaseSettings):
     )
     database_url: str | None = None
     data_dir: Path = Path(".smart")
+    credentials_dir: Path | None = Field(
+        default=None,
+        description="The roles' generated credentials (`smart up`: data_dir/credentials): each"
+        " service connects with its own; unset, the URLs carry the process's credentials.",
+    )
+    key_dir: Path | None = Field(
+        default=None,
+        description="Where the key-encryption keys of personal data live (default: data_dir/keys);"
+        " replicas of a service share it.",
+    )
     secret_key: SecretStr = Field(
         default=SecretStr(""),
         description="Deployment secret for HMAC lookups and signed checkpoints.",
@@ -43,11 +53,20 @@ class Settings(BaseSettings):
         default=100, ge=0, description="/readyz fails when a projector is further behind."
     )
     log_format: Literal["text", "json"] = "text"
+    max_json_body_bytes: int = Field(
+        default=2_000_000, ge=1, description="The gateway refuses a larger JSON body (413)."
+    )
+    max_import_body_bytes: int = Field(
+        default=20_000_000, ge=1, description="The gateway refuses a larger CSV import (413)."
+    )
 
     def nats_servers(self) -> list[str]:
         if not self.nats_url:
             return []
         return [u.strip() for u in self.nats_url.split(",") if u.strip()]
+
+    def keys_path(self) -> Path:
+        return self.key_dir or self.data_dir / "keys"
 
     def served_kabupaten(self) -> list[str] | None:
         """The configured kabupaten, or None when the process serves every stream."""

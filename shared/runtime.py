@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,13 +18,19 @@ from nats.aio.client import Client as NATS
 
 from shared.aggregate import CommandRunner
 from shared.config import Settings
+from shared.contracts.base import Command
 from shared.db import create_pool
 from shared.eventstore import EventStore
 from shared.facts import Facts
+from shared.infra.credentials import admin_settings, inbox_prefix, role_settings
+from shared.keys import KeyStore, Sealer
 from shared.kit import Api
+from shared.kv import Bucket
 from shared.metrics import MeteredEventStore, Metrics
 from shared.projection import Projection, ProjectorSettings
+from shared.provision import Provisioner
 from shared.readside import ReadSide
+from shared.signing import Signer
 
 log = logging.getLogger("smart.runtime")
 DRAIN_TIMEOUT_S = 10.0
@@ -44,6 +51,12 @@ class Runtime:
     facts: Facts
     broker: NatsBroker | None = None
     metrics: Metrics = field(default_factory=lambda: Metrics(""))
+    keys: KeyStore | None = None
+    provisioner: Provisioner | None = None
+
+    def command_runner(self, *, attempts: int = 6) -> CommandRunner:
+        """Another runner over the same store and keys (a hot aggregate retries more)."""
+        return CommandRunner(self.store, attempts=attempts, sealer=self.runner.sealer)
 
     async def wait_for(self, kab: str, position: int | None) -> None:
         """Read-your-writes: block (bounded) until the read side reached `position`."""
@@ -67,16 +80,28 @@ class ServiceSpec:
     projections: Callable[[Settings], Sequence[Projection]]
     api: Api[Any]
     deps: Callable[[Runtime], object]
+    key_schema: str | None = None
+    """The schema of the service's data keys, when its events carry personal data."""
+    buckets: Callable[[str], Sequence[Bucket]] = field(default=lambda _kab: ())
+    """The buckets it keeps per kabupaten, made by the admin with the kabupaten's log."""
 
     def router(self, rt: Runtime) -> NatsRouter:
         return self.api.router(rt, self.deps(rt))
 
 
 async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
+    """The service connected with its own role's credentials; where this process holds the
+    admin's, the kabupaten it serves are provisioned first (`shared.provision`)."""
+    admin = admin_settings(settings)
+    provisioner = Provisioner(admin, spec.buckets) if admin else None
+    settings = role_settings(settings, spec.name)
     servers = settings.nats_servers()
     if not servers or not settings.database_url:
         raise RuntimeError("SMART_NATS_URL and SMART_DATABASE_URL must be set to run a service")
-    nc = await nats.connect(servers=servers, name=f"smart-{spec.name}", max_reconnect_attempts=-1)
+    inbox = inbox_prefix(spec.name)
+    nc = await nats.connect(
+        servers=servers, name=f"smart-{spec.name}", max_reconnect_attempts=-1, inbox_prefix=inbox
+    )
     pool = await create_pool(settings.database_url, max_size=8)
     metrics = Metrics(spec.name)
     store = MeteredEventStore(
@@ -84,6 +109,7 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         metrics,
         replicas=settings.stream_replicas,
         duplicate_window_s=settings.duplicate_window_s,
+        signer=Signer.derive(settings.secret_key.get_secret_value(), spec.name),
     )
     readside = ReadSide(
         service=spec.name,
@@ -98,6 +124,7 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         ),
         kabupaten=settings.served_kabupaten(),
     )
+    keys = key_store(spec.key_schema, settings, pool) if spec.key_schema else None
     runtime = Runtime(
         spec.name,
         spec.schema,
@@ -105,19 +132,26 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         nc,
         pool,
         store,
-        CommandRunner(store),
+        CommandRunner(store, sealer=Sealer(keys) if keys else None),
         readside,
-        Facts(store),
+        Facts(store, nc=nc),
+        keys=keys,
+        provisioner=provisioner,
     )
     runtime.metrics = metrics
     try:
+        middlewares = [metrics.middleware()]
+        if provisioner is not None:
+            await provisioner.all_of(settings.served_kabupaten() or ())
+            middlewares.append(provisioner.before(_commands(spec)))
         await readside.start()
         broker = NatsBroker(
             servers,
             name=f"smart-{spec.name}-edge",
             logger=None,
-            middlewares=[metrics.middleware()],
+            middlewares=middlewares,
             max_reconnect_attempts=-1,
+            inbox_prefix=inbox,
         )
         broker.include_router(spec.router(runtime))
         broker.include_router(_ops_router(runtime))
@@ -129,6 +163,15 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
         raise
     log.info("service %s running", spec.name)
     return runtime
+
+
+def _commands(spec: ServiceSpec) -> frozenset[str]:
+    return frozenset(m.rpc for m in spec.api.handlers if issubclass(m, Command))
+
+
+def key_store(schema: str, settings: Settings, pool: asyncpg.Pool | None) -> KeyStore:
+    """A service's data keys; without a pool it only opens keys on a given connection."""
+    return KeyStore(pool, schema, settings.secret_key.get_secret_value(), settings.keys_path())
 
 
 def health_subject(service: str) -> str:
@@ -150,10 +193,22 @@ def _ops_router(runtime: Runtime) -> NatsRouter:
 
 async def close_runtime(runtime: Runtime) -> None:
     if runtime.broker is not None:
-        await runtime.broker.stop()
+        try:
+            await runtime.broker.stop()
+        except nats.errors.Error:  # NATS is gone: nothing to drain, the rest still stops
+            await _close(runtime.broker.connection)
     await runtime.readside.stop()
+    await runtime.facts.close()
+    if runtime.provisioner is not None:
+        await runtime.provisioner.close()
     await runtime.pool.close()
     try:
         await asyncio.wait_for(runtime.nc.drain(), DRAIN_TIMEOUT_S)
     except (TimeoutError, nats.errors.Error):
-        await runtime.nc.close()
+        await _close(runtime.nc)
+
+
+async def _close(nc: NATS) -> None:
+    """Close a connection whose server is gone (nats-py then raises the lost socket's error)."""
+    with contextlib.suppress(OSError, nats.errors.Error):
+        await nc.close()

@@ -49,10 +49,12 @@ def _embedded() -> Iterator[Endpoints]:
 
 @pytest.fixture
 def settings(infra: Endpoints, kab: str) -> Settings:
-    """Services started with these serve only the test's own kabupaten."""
+    """Services started with these serve only the test's own kabupaten, each with its own
+    role's credentials (embedded servers); the URLs themselves are the operator's."""
     return Settings(
         nats_url=infra.nats_url,
         database_url=infra.database_url,
+        credentials_dir=infra.credentials,
         secret_key="test-secret",
         kabupaten=kab,
     )
@@ -60,6 +62,7 @@ def settings(infra: Endpoints, kab: str) -> Settings:
 
 @pytest_asyncio.fixture
 async def nc(infra: Endpoints) -> AsyncIterator[NATS]:
+    """The operator's connection (the NATS admin): a test appends what it likes."""
     client = await nats.connect(infra.nats_url)
     yield client
     await client.drain()

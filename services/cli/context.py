@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from shared.config import Settings
+from shared.infra.credentials import CredentialsMissing, operator_settings, public
 
 ENDPOINTS_FILE = "endpoints.json"
 SECRET_FILE = "secret.key"  # noqa: S105 - a file name, not a secret
@@ -31,12 +32,16 @@ def ensure_secret(settings: Settings) -> Settings:
 
 
 def write_endpoints(settings: Settings, http_url: str | None) -> None:
+    """Where the running system is, without a password: a command finds the operator's
+    credentials in `credentials_dir`, which only the data directory's owner can read."""
+    credentials = settings.credentials_dir
     (settings.data_dir / ENDPOINTS_FILE).write_text(
         json.dumps(
             {
-                "nats_url": settings.nats_url,
-                "database_url": settings.database_url,
+                "nats_url": public(settings.nats_url),
+                "database_url": public(settings.database_url),
                 "http_url": http_url,
+                "credentials_dir": str(credentials) if credentials else None,
             },
             indent=2,
         )
@@ -70,10 +75,17 @@ def settings_for(data_dir: str | None) -> Settings:
             "SMART_NATS_URL and SMART_DATABASE_URL"
         )
     known = json.loads(path.read_text())
+    credentials = known.get("credentials_dir")
     settings = settings.model_copy(
         update={
             "nats_url": settings.nats_url or known["nats_url"],
             "database_url": settings.database_url or known["database_url"],
+            "credentials_dir": settings.credentials_dir
+            or (Path(credentials) if credentials else None),
         }
     )
+    try:
+        settings = operator_settings(settings)
+    except CredentialsMissing as exc:
+        raise CannotRun(f"{exc}: run this as the user who runs `smart up`") from None
     return ensure_secret(settings)

@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 
 from nats.aio.client import Client
-from nats.js.api import StorageType
 from nats.js.errors import (
     BadRequestError,
     KeyNotFoundError,
@@ -20,13 +19,18 @@ from nats.js.kv import KeyValue
 
 from services.distribution.refusals import DistributionError
 from shared.events.distribution import SERVICE, HouseholdForgotten, HouseholdRegistered
-from shared.kv import open_bucket
+from shared.kv import Bucket
 from shared.logreader import read_pages
 from shared.tenancy import stream_name
 
 STALE_AFTER_S = 10.0
 POLL_S = 0.05
 SEEDED = "_seeded"
+
+
+def claims_bucket(kab: str) -> Bucket:
+    """The kabupaten's claims: one history entry per number, on disk."""
+    return Bucket(f"{SERVICE}_claims_{kab}")
 
 
 class Holder(Enum):
@@ -77,10 +81,7 @@ class Claims:
         kv = self._buckets.get(kab)
         if kv is not None:
             return kv
-        name = f"{SERVICE}_claims_{kab}"
-        kv = await open_bucket(
-            self.js, name, history=1, storage=StorageType.FILE, replicas=self.replicas
-        )
+        kv = await claims_bucket(kab).open(self.js, self.replicas)
         try:
             await kv.get(SEEDED)
         except KeyNotFoundError:

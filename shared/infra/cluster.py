@@ -47,78 +47,6 @@ def leaf_domain(kec: str) -> str:
     return f"kec{kec}"
 
 
-def kab_permissions(kab: str) -> dict[str, list[str]]:
-    """What a kabupaten's processes may publish and subscribe to inside their own account:
-    their own log, RPC and KV subjects and the JetStream API of their own streams only."""
-    stream, claims = stream_name(kab), f"KV_distribution_claims_{kab}"
-    api = ["$JS.API.INFO", "$JS.API.STREAM.NAMES", "$JS.API.STREAM.LIST"]
-    for s in (stream, claims):
-        api += [
-            f"$JS.API.STREAM.*.{s}",
-            f"$JS.API.DIRECT.GET.{s}",
-            f"$JS.API.DIRECT.GET.{s}.>",
-            f"$JS.API.CONSUMER.*.{s}",
-            f"$JS.API.CONSUMER.*.{s}.>",
-            f"$JS.API.CONSUMER.*.*.{s}.>",
-            f"$JS.ACK.{s}.>",
-            f"$JS.FC.{s}.>",
-        ]
-    own = [f"smart.{kab}.>", f"smartrpc.{kab}.>", f"$KV.distribution_claims_{kab}.>"]
-    return {
-        "publish": [*own, "smartops.>", "_INBOX.>", *api],
-        "subscribe": [f"smart.{kab}.>", "smartrpc.>", "smartops.>", "_INBOX.>"],
-    }
-
-
-@dataclass(frozen=True)
-class Tenancy:
-    """Credentials of a deployment: one NATS account per kabupaten (its own subjects and
-    JetStream), a user per kabupaten with subject permissions, a leaf user per office, and a
-    gateway account that may only call the kabupaten's RPC subjects."""
-
-    kabupaten: dict[str, str]
-    leaves: dict[str, str] = field(default_factory=dict)
-    gateway_password: str | None = None
-
-    def user(self, kab: str) -> str:
-        return f"kab{kab}"
-
-    def leaf_user(self, kec: str) -> str:
-        return f"leaf{kec}"
-
-    def accounts_conf(self) -> str:
-        blocks = [f"  {SYSTEM_ACCOUNT}: {{}}"]
-        for kab, password in sorted(self.kabupaten.items()):
-            perms = kab_permissions(kab)
-            users = [
-                f"      {{user: {_q(self.user(kab))}, password: {_secret(password)}, "
-                f"permissions: {{publish: {{allow: {_list(perms['publish'])}}}, "
-                f"subscribe: {{allow: {_list(perms['subscribe'])}}}, "
-                "allow_responses: true}}"
-            ]
-            users += [
-                f"      {{user: {_q(self.leaf_user(kec))}, password: {_secret(secret)}}}"
-                for kec, secret in sorted(self.leaves.items())
-                if kec.startswith(kab)
-            ]
-            blocks.append(
-                f"  {kab_account(kab)}: {{\n    jetstream: enabled\n"
-                f"    users: [\n{chr(10).join(users)}\n    ]\n"
-                f"    exports: [{{service: {_q(f'smartrpc.{kab}.>')}}}]\n  }}"
-            )
-        if self.gateway_password is not None:
-            imports = ", ".join(
-                f"{{service: {{account: {kab_account(k)}, subject: {_q(f'smartrpc.{k}.>')}}}}}"
-                for k in sorted(self.kabupaten)
-            )
-            blocks.append(
-                f"  {GATEWAY_ACCOUNT}: {{\n    jetstream: enabled\n"
-                f"    users: [{{user: gateway, password: {_secret(self.gateway_password)}}}]\n"
-                f"    imports: [{imports}]\n  }}"
-            )
-        return f"system_account: {SYSTEM_ACCOUNT}\naccounts: {{\n" + "\n".join(blocks) + "\n}\n"
-
-
 @dataclass
 class NatsNode:
     """One nats-server process; it keeps its ports and data across restarts."""
@@ -221,10 +149,16 @@ class NatsCluster:
 
 
 def leaf_node(
-    base: Path, kec: str, hub_leaf_urls: Sequence[str], user: str = "", password: str = ""
+    base: Path,
+    kec: str,
+    hub_leaf_urls: Sequence[str],
+    user: str = "",
+    password: str = "",
+    users: str = "",
 ) -> NatsNode:
     """A kecamatan office's server: its own JetStream domain, one link to the hub that never
-    carries log subjects (`smart.>`); only the hub's sourcing of the office stream crosses."""
+    carries log subjects (`smart.>`); only the hub's sourcing of the office stream crosses.
+    `users`: its `authorization` block (`Tenancy.office_authorization`)."""
     auth = f"{user}:{password}@" if user else ""
     urls = [u.replace("nats-leaf://", f"nats-leaf://{auth}") for u in hub_leaf_urls]
     remote = (
@@ -232,7 +166,7 @@ def leaf_node(
         '    deny_exports: ["smart.>", "smartrpc.>"]\n'
         '    deny_imports: ["smart.>", "smartrpc.>"]\n  }]\n}\n'
     )
-    return NatsNode(f"leaf{kec}", base, domain=leaf_domain(kec), leaf_port=0, extra=remote)
+    return NatsNode(f"leaf{kec}", base, domain=leaf_domain(kec), leaf_port=0, extra=remote + users)
 
 
 def hub_leaf_url(node: NatsNode) -> str:

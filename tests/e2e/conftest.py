@@ -44,6 +44,7 @@ async def system(infra: Endpoints) -> AsyncIterator[System]:
     settings = Settings(
         nats_url=infra.nats_url,
         database_url=infra.database_url,
+        credentials_dir=infra.credentials,
         secret_key=SECRET,
         kabupaten=",".join(E2E_KABUPATEN),
     )

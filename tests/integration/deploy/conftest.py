@@ -18,7 +18,8 @@ from shared.envelope import Metadata
 from shared.events.base import DomainEvent
 from shared.events.scheduler import Desa, KecamatanConfigured, kecamatan_ref
 from shared.eventstore import EventStore
-from shared.infra.cluster import NatsCluster, Tenancy, wait_for_jetstream
+from shared.infra.accounts import Tenancy
+from shared.infra.cluster import NatsCluster, wait_for_jetstream
 from shared.tenancy import AggregateRef, Tenant
 from tests.support import TALLY, Tallied
 

@@ -140,8 +140,8 @@ async def test_two_replicas_share_the_commands_and_apply_each_event_once(
 async def test_commands_survive_a_killed_and_restarted_node(
     cluster: NatsCluster, cnc: NATS, infra: Endpoints, kab: str, kec: str
 ) -> None:
-    async with running(SPEC, cluster_settings(cluster, infra, kab)) as rt:
-        await configure(rt.store, kab, kec)
+    async with running(SPEC, cluster_settings(cluster, infra, kab)):
+        await configure(EventStore(cnc, replicas=3), kab, kec)  # as the scheduler would
         info = await cnc.jetstream().stream_info(stream_name(kab))
         assert info.config.num_replicas == 3
         assert info.cluster is not None

@@ -6,12 +6,13 @@ import asyncio
 from pathlib import Path
 
 import nats
+import nats.errors
 import pytest
 from nats.aio.client import Client as NATS
 
 from shared.eventstore import EventStore
+from shared.infra.accounts import Tenancy
 from shared.infra.cluster import (
-    Tenancy,
     hub_leaf_url,
     leaf_node,
     source_office,
@@ -37,7 +38,7 @@ async def test_events_recorded_offline_reach_the_hub_once_and_in_order(
     workdir: Path, kab: str
 ) -> None:
     office, elsewhere = f"{kab}05", f"{kab}11"
-    tenancy = Tenancy({kab: "secret-kab"}, leaves={office: "secret-leaf"})
+    tenancy = Tenancy([kab], leaves=[office], password=lambda user: f"secret-{user}")
     hub = hub_with(workdir, tenancy)
     node = hub.nodes[0]
     leaf = leaf_node(
@@ -45,12 +46,16 @@ async def test_events_recorded_offline_reach_the_hub_once_and_in_order(
         office,
         [hub_leaf_url(node)],
         tenancy.leaf_user(office),
-        "secret-leaf",
+        tenancy.password(tenancy.leaf_user(office)),
+        tenancy.office_authorization(office),
     )
     leaf.start()
-    local = await nats.connect(leaf.url(), max_reconnect_attempts=-1)
+    with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+        await nats.connect(leaf.url(), allow_reconnect=False, max_reconnect_attempts=0)
+    admin = tenancy.office_user(office)
+    local = await nats.connect(leaf.url(admin, tenancy.password(admin)), max_reconnect_attempts=-1)
     central = await nats.connect(
-        node.url(tenancy.user(kab), "secret-kab"), max_reconnect_attempts=-1
+        node.url(tenancy.user(kab), tenancy.password(tenancy.user(kab))), max_reconnect_attempts=-1
     )
     try:
         await wait_for_jetstream(local)

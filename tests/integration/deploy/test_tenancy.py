@@ -13,10 +13,13 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
+from services.cli.provision import provision
 from services.donations.main import SPEC
 from shared.config import Settings
 from shared.eventstore import EventStore
-from shared.infra.cluster import NatsCluster, Tenancy, wait_for_jetstream
+from shared.infra.accounts import Tenancy
+from shared.infra.cluster import NatsCluster, wait_for_jetstream
+from shared.infra.credentials import inbox_prefix
 from shared.infra.local import Endpoints
 from shared.rpc import RpcRequest, call
 from shared.tenancy import stream_name
@@ -33,11 +36,13 @@ class Client:
         self.errors: list[str] = []
         self.nc: NATS = NATS()
 
-    async def connect(self, url: str) -> Client:
+    async def connect(self, url: str, role: str = "admin") -> Client:
         async def on_error(exc: Exception) -> None:
             self.errors.append(str(exc))
 
-        self.nc = await nats.connect(url, error_cb=on_error, allow_reconnect=False)
+        self.nc = await nats.connect(
+            url, error_cb=on_error, allow_reconnect=False, inbox_prefix=inbox_prefix(role)
+        )
         await wait_for_jetstream(self.nc)
         return self
 
@@ -67,7 +72,7 @@ async def world(
     workdir: Path, codes: tuple[str, str]
 ) -> AsyncIterator[tuple[NatsCluster, Tenancy]]:
     a, b = codes
-    tenancy = Tenancy({a: "secret-a", b: "secret-b"}, gateway_password="secret-gw")
+    tenancy = Tenancy([a, b], password=lambda user: f"secret-{user}")
     hub = hub_with(workdir, tenancy)
     yield hub, tenancy
     hub.stop()
@@ -78,8 +83,9 @@ async def test_a_kabupaten_is_refused_on_another_kabupatens_subjects(
 ) -> None:
     hub, tenancy = world
     a, b = codes
-    alice = await Client().connect(hub.nodes[0].url(tenancy.user(a), "secret-a"))
-    bob = await Client().connect(hub.nodes[0].url(tenancy.user(b), "secret-b"))
+    alice = await Client().connect(login(hub, tenancy, tenancy.user(a, "donations")), "donations")
+    alice_admin = await Client().connect(login(hub, tenancy, tenancy.user(a)))
+    bob = await Client().connect(login(hub, tenancy, tenancy.user(b)))
     try:
         await tally(EventStore(bob.nc), b, f"{b}01").add(1, 2)
         bjs = bob.nc.jetstream()
@@ -112,11 +118,16 @@ async def test_a_kabupaten_is_refused_on_another_kabupatens_subjects(
         await tally(EventStore(bob.nc), b, f"{b}01").add(3)
         assert (await bjs.stream_info(stream_name(b))).state.last_seq == before + 1
         assert seen == []
-        await tally(EventStore(alice.nc), a, f"{a}01").add(5)
+        await tally(EventStore(alice_admin.nc), a, f"{a}01").add(5)
         assert [s.config.name async for s in _streams(alice.nc)] == [stream_name(a)]
     finally:
         await alice.nc.close()
+        await alice_admin.nc.close()
         await bob.nc.close()
+
+
+def login(hub: NatsCluster, tenancy: Tenancy, user: str) -> str:
+    return hub.nodes[0].url(user, tenancy.password(user))
 
 
 async def _streams(nc: NATS) -> AsyncIterator[Any]:
@@ -130,10 +141,12 @@ async def test_a_service_runs_with_its_kabupatens_credentials_and_the_gateway_re
     hub, tenancy = world
     a, _ = codes
     kec = f"{a}05"
-    url = hub.nodes[0].url(tenancy.user(a), "secret-a")
+    url = login(hub, tenancy, tenancy.user(a, "donations"))
     settings = Settings(nats_url=url, database_url=infra.database_url, secret_key="s", kabupaten=a)
-    gateway = await nats.connect(hub.nodes[0].url("gateway", "secret-gw"))
-    alice = await nats.connect(url)
+    gateway = await nats.connect(
+        login(hub, tenancy, "gateway"), inbox_prefix=inbox_prefix("gateway")
+    )
+    alice = await nats.connect(login(hub, tenancy, tenancy.user(a)))
     try:
         async with running(SPEC, settings):
             await configure(EventStore(alice), a, kec)
@@ -155,3 +168,35 @@ async def test_a_service_runs_with_its_kabupatens_credentials_and_the_gateway_re
     finally:
         await gateway.close()
         await alice.close()
+
+
+async def test_smart_provision_makes_what_only_the_admins_may_make(
+    world: tuple[NatsCluster, Tenancy], codes: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub, tenancy = world
+    a, _ = codes
+    monkeypatch.delenv("SMART_DATABASE_URL", raising=False)
+    service = await Client().connect(
+        login(hub, tenancy, tenancy.user(a, "distribution")), "distribution"
+    )
+    try:
+        assert await refused(service.nc.jetstream(timeout=1.0).add_stream(name=stream_name(a)))
+        monkeypatch.setenv("SMART_NATS_URL", login(hub, tenancy, tenancy.user(a)))
+        assert await provision([a], gateway=False) == 0
+        monkeypatch.setenv("SMART_NATS_URL", login(hub, tenancy, "gateway_admin"))
+        assert await provision([], gateway=True) == 0
+        js = service.nc.jetstream()
+        log = await js.stream_info(stream_name(a))
+        assert log.config.deny_delete
+        claims = await js.key_value(f"distribution_claims_{a}")
+        assert await claims.put("kk.probe", b"x")
+    finally:
+        await service.nc.close()
+    gateway = await nats.connect(
+        login(hub, tenancy, "gateway"), inbox_prefix=inbox_prefix("gateway")
+    )
+    try:
+        users = await gateway.jetstream().key_value("SMART_USERS")
+        assert (await users.status()).bucket == "SMART_USERS"
+    finally:
+        await gateway.close()

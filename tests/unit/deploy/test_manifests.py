@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ import jsonschema_rs
 import pytest
 import yaml
 
+from shared.infra.accounts import Tenancy
 from shared.infra.embedded import nats_server_binary
 
 pytestmark = pytest.mark.unit
@@ -22,6 +24,7 @@ SCHEMAS = {
     ("v1", "Service"): "k8s-service",
     ("v1", "Namespace"): "k8s-namespace",
     ("postgresql.cnpg.io/v1", "Cluster"): "cnpg-cluster",
+    ("batch/v1", "Job"): "k8s-job",
 }
 SERVICES = ("scheduler", "donations", "distribution", "integrity")
 
@@ -50,7 +53,7 @@ def k8s() -> list[dict[str, Any]]:
 
 def test_every_kubernetes_manifest_matches_its_schema() -> None:
     found = k8s()
-    assert {d["kind"] for d in found} == {"Deployment", "Service", "Namespace", "Cluster"}
+    assert {d["kind"] for d in found} == {"Deployment", "Service", "Namespace", "Cluster", "Job"}
     for document in found:
         schema = SCHEMAS[(document["apiVersion"], document["kind"])]
         assert errors(schema, document) == [], document["metadata"]["name"]
@@ -122,11 +125,14 @@ def check_config(path: Path, env: dict[str, str]) -> subprocess.CompletedProcess
 
 
 def test_the_pinned_nats_server_accepts_the_hub_and_leaf_configs() -> None:
-    names = ("KAB3519", "KAB3520", "KAB3521", "LEAF352005", "GATEWAY")
-    secrets = dict.fromkeys((f"{n}_PASSWORD" for n in names), "x")
+    tenancy = Tenancy(["3519", "3520", "3521"], leaves=["352005"])
+    secrets = dict.fromkeys((f"{n.upper()}_PASSWORD" for n in tenancy.users()), "x")
     hub = check_config(DEPLOY / "nats" / "hub.conf", {"SERVER_NAME": "nats-1", **secrets})
     assert hub.returncode == 0, hub.stderr
-    leaf = check_config(DEPLOY / "nats" / "leaf-kecamatan.conf", {"LEAF_PASSWORD": "x"})
+    office = Tenancy(["3520"]).office_authorization("352005")
+    users = re.findall(r"password: \$(\w+)", office)
+    leaf_env = {"LEAF_PASSWORD": "x", **dict.fromkeys(users, "x")}
+    leaf = check_config(DEPLOY / "nats" / "leaf-kecamatan.conf", leaf_env)
     assert leaf.returncode == 0, leaf.stderr
     for path in (DEPLOY / "nats" / "hub.conf", DEPLOY / "nats" / "leaf-kecamatan.conf"):
         assert "sync_interval: always" in path.read_text()
