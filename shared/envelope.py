@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Union, cast
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, cast
 from uuid import UUID
 
 from pydantic import (
@@ -17,9 +17,13 @@ from pydantic import (
 )
 from uuid6 import uuid7
 
-from shared.canonical import GENESIS_HASH, canonical_bytes, chain_hash
+from shared.canonical import GENESIS_HASH, SIGNATURE_KEY, canonical_bytes, chain_hash
 from shared.events.base import DomainEvent, contracts, upcast
+from shared.signing import SIGNATURE_PATTERN
 from shared.tenancy import AggregateRef
+
+if TYPE_CHECKING:
+    from shared.signing import ServiceKey
 
 HEADER_TYPE = "Smart-Type"
 HEADER_SCHEMA_VERSION = "Smart-Schema-Version"
@@ -59,8 +63,9 @@ class Head(BaseModel):
 
 
 class Envelope(Head):
-    """One event as stored: routing (its head), causation, payload and its place in the
-    hash chain."""
+    """One event as stored: routing (its head), causation, payload, its place in the hash
+    chain, and the signature of the service that wrote it (beside the hash, which does not
+    cover it; none on events from before signatures: `shared.signing`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -73,6 +78,7 @@ class Envelope(Head):
     payload: dict[str, Any]
     prev_hash: str = Field(pattern=_HASH)
     hash: str = Field(pattern=_HASH)
+    signature: str | None = Field(default=None, pattern=SIGNATURE_PATTERN)
 
     def event(self) -> DomainEvent:
         """The payload as its current contract (upcast from older versions)."""
@@ -96,8 +102,10 @@ def seal(
     prev_hash: str,
     occurred_at: datetime,
     recorded_at: datetime,
+    key: ServiceKey | None = None,
 ) -> tuple[Envelope, bytes]:
-    """Build the envelope of a new event and the exact bytes to store."""
+    """Build the envelope of a new event and the exact bytes to store, signed with `key`
+    (its subject's service's) when given."""
     body: dict[str, Any] = {
         "event_id": str(uuid7()),
         "type": event.type_name(),
@@ -116,6 +124,8 @@ def seal(
         "prev_hash": prev_hash or GENESIS_HASH,
     }
     body["hash"] = chain_hash(body)
+    if key is not None:
+        body[SIGNATURE_KEY] = key.sign(ref.subject, body["hash"])
     data = canonical_bytes(body)
     return Envelope.model_validate(body), data
 

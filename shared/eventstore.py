@@ -1,25 +1,34 @@
-"""The event log on JetStream: one stream per kabupaten, conditional and idempotent appends."""
+"""The event log on JetStream: one stream per kabupaten, conditional and idempotent appends,
+each event signed by the service that writes it."""
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Self
 
 from nats.aio.client import Client as NATS
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import APIError, NotFoundError
 
+from shared.clock import utc_now
+from shared.directreads import direct_lasts
 from shared.envelope import HEADER_SCHEMA_VERSION, HEADER_TYPE, Metadata, seal
+from shared.events.audit import key_ref, keys_filter
 from shared.events.base import DomainEvent
 from shared.logreader import StoredEvent, direct_get_page, direct_pages
+from shared.signing import ServiceKey, Signer
 from shared.tenancy import AggregateRef, stream_name, stream_subjects
 
 WRONG_LAST_SEQUENCE = 10071
 WRONG_LAST_SEQUENCE_CODES = frozenset({WRONG_LAST_SEQUENCE, 10164})  # 10164: replicated
 DUPLICATE_IN_BATCH = 10201
+DUPLICATE_IN_PROCESS = 10158  # the same message id being stored by another publisher
 MAX_EVENTS_PER_APPEND = 500
 
 
@@ -36,6 +45,10 @@ class AppendRefused(RuntimeError):
     """JetStream refused an append for a reason other than concurrency."""
 
 
+class DuplicateInProcess(AppendRefused):
+    """Another publisher is storing a message with the same id right now."""
+
+
 @dataclass(frozen=True)
 class Appended:
     """What one append stored; `duplicate` when JetStream had it already (same command)."""
@@ -45,14 +58,37 @@ class Appended:
 
 
 class EventStore:
-    """Appends to and reads from the kabupaten streams."""
+    """Appends to and reads from the kabupaten streams. With a `signer`, it writes only its
+    service's subjects and signs every event, registering the service's key in a stream
+    before its first event there (`shared.signing`); without one (tools, tests), it writes
+    unsigned events, as before signatures."""
 
-    def __init__(self, nc: NATS, *, replicas: int = 1, duplicate_window_s: float = 120.0) -> None:
+    signer: Signer | None = None  # a class default too: test doubles skip __init__
+
+    def __init__(
+        self,
+        nc: NATS,
+        *,
+        replicas: int = 1,
+        duplicate_window_s: float = 120.0,
+        signer: Signer | None = None,
+    ) -> None:
         self.nc = nc
         self.js = nc.jetstream()
         self.replicas = replicas
         self.duplicate_window_s = duplicate_window_s
         self._streams: set[str] = set()
+        self.signer = signer
+        self._keyed: set[str] = set()
+        self._registering = asyncio.Lock()
+
+    def signed_as(self, signer: Signer) -> Self:
+        """This store on the same connection, signing as another service (the audit
+        signer's checkpoints, written through a service's store)."""
+        clone = copy.copy(self)
+        clone.signer, clone._keyed, clone._streams = signer, set(), set(self._streams)
+        clone._registering = asyncio.Lock()
+        return clone
 
     async def ensure_stream(self, kab: str) -> str:
         name = stream_name(kab)
@@ -118,6 +154,29 @@ class EventStore:
             events.extend(page)
         return events
 
+    async def key_registrations(self, kab: str) -> list[StoredEvent]:
+        """Every service's key registrations in the kabupaten's log, in order."""
+        if not await self.has_stream(kab):
+            return []
+        events: list[StoredEvent] = []
+        async for page in direct_pages(self.nc, stream_name(kab), keys_filter(kab)):
+            events.extend(page)
+        return events
+
+    async def last_of(self, ref: AggregateRef) -> StoredEvent | None:
+        """The aggregate's last event, read alone."""
+        if not await self.has_stream(ref.tenant.kab):
+            return None
+        return (await self.lasts_before(ref.tenant.kab, [ref.subject])).get(ref.subject)
+
+    async def lasts_before(
+        self, kab: str, subjects: Sequence[str], seq: int | None = None
+    ) -> dict[str, StoredEvent]:
+        """The last event (before `seq`, if given) of each subject that has one."""
+        if seq is not None and seq <= 1:
+            return {}
+        return await direct_lasts(self.nc, stream_name(kab), subjects, seq and seq - 1)
+
     async def get(self, kab: str, seq: int) -> StoredEvent | None:
         page = await direct_get_page(self.nc, stream_name(kab), f"smart.{kab}.>", seq, 1)
         if page.events and page.events[0].seq == seq:
@@ -143,10 +202,11 @@ class EventStore:
         if len(events) > MAX_EVENTS_PER_APPEND:
             raise AppendRefused(f"{len(events)} events in one append (max {MAX_EVENTS_PER_APPEND})")
         await self.ensure_stream(ref.tenant.kab)
+        key = await self._signing_key(ref)
         sealed: list[tuple[dict[str, str], bytes]] = []
         for i, event in enumerate(events):
             envelope, data = seal(
-                ref, version + i + 1, event, meta, prev_hash, occurred_at or now, now
+                ref, version + i + 1, event, meta, prev_hash, occurred_at or now, now, key
             )
             prev_hash = envelope.hash
             headers = {
@@ -159,6 +219,62 @@ class EventStore:
         if len(sealed) == 1:
             return await self._publish_one(ref, *sealed[0])
         return await self._publish_batch(ref, sealed)
+
+    async def _signing_key(self, ref: AggregateRef) -> ServiceKey | None:
+        """The key to sign `ref`'s events with, registered in its stream; None unsigned."""
+        if self.signer is None:
+            return None
+        if ref.service != self.signer.key.service:
+            raise AppendRefused(
+                f"{ref.subject}: {self.signer.key.service} signs only its own events,"
+                f" not those of {ref.service}"
+            )
+        await self.register(ref.tenant.kab)
+        return self.signer.key
+
+    async def register(self, kab: str) -> None:
+        """Make sure the stream holds this store's key registration, appending it if not:
+        signing begins there. Appends of one process wait for it; replicas racing to
+        register the same key agree through the message id and the conditional append."""
+        if self.signer is None or stream_name(kab) in self._keyed:
+            return
+        async with self._registering:
+            for attempt in range(5):
+                if stream_name(kab) in self._keyed or await self._registered(kab):
+                    self._keyed.add(stream_name(kab))
+                    return
+                await asyncio.sleep(0.05 * attempt)
+        raise AppendRefused(
+            f"{stream_name(kab)}: could not register the key of {self.signer.key.service}"
+        )
+
+    async def _registered(self, kab: str) -> bool:
+        """Whether the key is registered now, after appending its registration if not;
+        False when another publisher's append got in the way (try again)."""
+        assert self.signer is not None
+        await self.ensure_stream(kab)
+        signer = self.signer
+        ref, wanted = key_ref(kab, signer.key.service), signer.registration()
+        events = await self.load(ref)
+        last = events[-1] if events else None
+        if last is not None and last.event == wanted:
+            return True
+        cid = f"key-{signer.key.service}-{signer.key.public[:16]}"
+        meta = Metadata(command_id=cid, correlation_id=cid, actor=f"system:{signer.key.service}")
+        version, now = last.envelope.aggregate_version if last else 0, utc_now()
+        prev = last.envelope.hash if last else ""
+        envelope, data = seal(ref, version + 1, wanted, meta, prev, now, now, signer.audit)
+        headers = {
+            "Nats-Msg-Id": f"{cid}:{version + 1}",
+            "Nats-Expected-Last-Subject-Sequence": str(last.seq if last else 0),
+            HEADER_TYPE: envelope.type,
+            HEADER_SCHEMA_VERSION: str(envelope.schema_version),
+        }
+        try:
+            await self._publish_one(ref, headers, data)
+        except (ConcurrencyConflict, DuplicateInProcess):
+            return False
+        return True
 
     async def _publish_one(
         self, ref: AggregateRef, headers: dict[str, str], data: bytes
@@ -200,4 +316,6 @@ class EventStore:
         if code in WRONG_LAST_SEQUENCE_CODES:
             expected = int(headers.get("Nats-Expected-Last-Subject-Sequence", "0"))
             return ConcurrencyConflict(ref.subject, expected)
+        if code == DUPLICATE_IN_PROCESS:
+            return DuplicateInProcess(f"{ref.subject}: {text}")
         return AppendRefused(f"{ref.subject}: JetStream refused the append ({code}: {text})")

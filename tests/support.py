@@ -41,10 +41,12 @@ def tally_ref(kab: str, counter: str = "a1") -> AggregateRef:
     return AggregateRef(Tenant(kab, f"{kab}01"), "tally", "counter", counter)
 
 
-async def tally(nc: NATS, kab: str, values: list[int], counter: str = "a1") -> int:
-    """Move a test counter of kecamatan `<kab>01` by each value, one command each; returns
-    the log position reached."""
-    runner, position = CommandRunner(EventStore(nc)), 0
+async def tally(
+    nc: NATS, kab: str, values: list[int], counter: str = "a1", store: EventStore | None = None
+) -> int:
+    """Move a test counter of kecamatan `<kab>01` by each value, one command each (through
+    `store`, e.g. one signing as "tally"; else unsigned); returns the log position reached."""
+    runner, position = CommandRunner(store or EventStore(nc)), 0
     for n in values:
         cid = str(uuid.uuid4())
         meta = Metadata(command_id=cid, correlation_id=cid, actor="t")

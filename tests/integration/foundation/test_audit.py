@@ -20,6 +20,7 @@ from shared.infra.local import Endpoints
 from shared.logreader import read_pages
 from shared.projection import ProjectorSettings
 from shared.readside import ReadSide
+from shared.signing import Signer
 from shared.tenancy import AggregateRef, Tenant, stream_name, stream_subjects
 from tests.support import TALLY_SQL, TallyProjection, tally, tally_ref
 
@@ -38,12 +39,14 @@ async def stored(nc: NATS, kab: str) -> list:  # type: ignore[type-arg]
 
 async def test_an_honest_log_with_signed_checkpoints_verifies(nc: NATS, kab: str) -> None:
     store = EventStore(nc)
-    await history(nc, kab, [1, 2, 3])
+    signed = EventStore(nc, signer=Signer.derive(SECRET, "tally"))
+    await tally(nc, kab, [1, 2, 3], "c1", signed)  # the tally key's registration first: seq 1
     checkpoints = Checkpointer(store, SECRET)
-    first = await checkpoints.checkpoint(kab)
+    first = await checkpoints.checkpoint(kab)  # the audit key's registration, then it: 5, 6
     assert first is not None
+    assert first.upto_seq == 5
     assert await checkpoints.checkpoint(kab) is None
-    await history(nc, kab, [4])
+    await tally(nc, kab, [4], "c1", signed)
     second = await checkpoints.checkpoint(kab)
     assert second is not None
     assert second.upto_seq == first.upto_seq + 2
@@ -51,7 +54,8 @@ async def test_an_honest_log_with_signed_checkpoints_verifies(nc: NATS, kab: str
         store, kab, secret=SECRET, kept_digests={first.upto_seq: first.digest}
     )
     assert verdict.problems == []
-    assert verdict.checked == 6
+    assert verdict.notes == []  # every event signed
+    assert verdict.checked == 8
 
 
 async def test_a_payload_changed_and_republished_is_named(nc: NATS, kab: str) -> None:
