@@ -18,6 +18,7 @@ from shared.db import DbConn, advisory_key, migrate, scope_rows, table_digest
 from shared.envelope import MalformedEvent
 from shared.events.audit import LogCheckpointed, checkpoint_ref
 from shared.eventstore import EventStore
+from shared.logdigest import KeptCheck, KeptDigest
 from shared.logreader import StoredEvent, read_pages
 from shared.pages import (
     PAGE,
@@ -40,6 +41,9 @@ class Verdict:
     scope: str
     checked: int = 0
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    matches: list[str] = field(default_factory=list)
+    """The digests kept outside that the log still matches (`KeptCheck`)."""
 
     @property
     def ok(self) -> bool:
@@ -91,14 +95,17 @@ async def verify_stream(
     *,
     secret: str | None = None,
     kept_digests: dict[int, str] | None = None,
+    kept: Sequence[KeptDigest] = (),
 ) -> Verdict:
     """Every aggregate's hash chain, the continuity of the stream's sequences, the signed
-    checkpoints in the log, and digests kept outside it (`{seq: digest}`)."""
+    checkpoints in the log, and digests kept outside it (`kept`, those of this kabupaten;
+    or `{seq: digest}`)."""
     stream = stream_name(kab)
-    verifier, digests = ChainVerifier(), _Digests()
     public = public_key_hex(signing_key(secret)) if secret else None
+    verifier, digests = ChainVerifier(audit_key=public), _Digests()
     problems: list[str] = []
-    kept = dict(kept_digests or {})
+    given = [KeptDigest(kab, seq, d) for seq, d in (kept_digests or {}).items()]
+    outside = KeptCheck.of([*given, *(k for k in kept if k.kab == kab)])
     checkpoints = checkpoint_ref(kab).subject
     async for page in read_pages(store.nc, stream, f"smart.{kab}.>", 1, batch=2000):
         verifier.feed(page)
@@ -109,12 +116,12 @@ async def verify_stream(
                     problems += _check_checkpoint(kab, event, digests, public)
             except MalformedEvent as exc:
                 problems.append(f"seq {event.seq} ({event.subject}): {exc}")
-            if event.seq in kept and kept.pop(event.seq) != digests.running.digest:
-                problems.append(f"seq {event.seq}: the log differs from the digest kept outside")
+            if event.seq in outside.waiting:
+                outside.reached(event.seq, digests.running.digest)
     verifier.finish(await store.last_seq(kab))
-    problems = [str(p) for p in verifier.problems] + problems
-    problems += [f"seq {seq}: not in the log, so the kept digest cannot match" for seq in kept]
-    return Verdict(f"log {stream}", verifier.checked, problems)
+    differing, matching = outside.finish()
+    problems = [str(p) for p in verifier.problems] + problems + differing
+    return Verdict(f"log {stream}", verifier.checked, problems, verifier.notes(), matching)
 
 
 async def verify_streams(
@@ -122,7 +129,7 @@ async def verify_streams(
     kabs: list[str],
     *,
     secret: str | None = None,
-    kept_digests: dict[int, str] | None = None,
+    kept: Sequence[KeptDigest] = (),
     processes: int = 1,
     nats_servers: list[str] | None = None,
 ) -> AsyncIterator[Verdict]:
@@ -132,13 +139,13 @@ async def verify_streams(
     province's log here, a quarter of what reading it costs (`python -m bench.replay`)."""
     if processes <= 1 or len(kabs) <= 1 or not nats_servers:
         for kab in kabs:
-            yield await verify_stream(store, kab, secret=secret, kept_digests=kept_digests)
+            yield await verify_stream(store, kab, secret=secret, kept=kept)
         return
     context = multiprocessing.get_context(start_method())
     loop = asyncio.get_running_loop()
     with ProcessPoolExecutor(processes, mp_context=context) as pool:
         checks = [
-            loop.run_in_executor(pool, _verify_apart, nats_servers, kab, secret, kept_digests)
+            loop.run_in_executor(pool, _verify_apart, nats_servers, kab, secret, list(kept))
             for kab in kabs
         ]
         for check in checks:
@@ -146,7 +153,7 @@ async def verify_streams(
 
 
 def _verify_apart(
-    servers: list[str], kab: str, secret: str | None, kept: dict[int, str] | None
+    servers: list[str], kab: str, secret: str | None, kept: list[KeptDigest]
 ) -> Verdict:
     """`verify_stream` in a process of its own, on its own connection."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # not a forked event loop's
@@ -154,7 +161,7 @@ def _verify_apart(
     async def run() -> Verdict:
         nc = await nats.connect(servers=servers)
         try:
-            return await verify_stream(EventStore(nc), kab, secret=secret, kept_digests=kept)
+            return await verify_stream(EventStore(nc), kab, secret=secret, kept=kept)
         finally:
             await nc.close()
 
@@ -168,6 +175,7 @@ async def verify_kecamatan_log(store: EventStore, tenant: Tenant) -> Verdict:
     signed checkpoints and kept digests cover the whole stream: `verify_stream` checks them."""
     stream = stream_name(tenant.kab)
     verifier = ChainVerifier(contiguous=False)
+    verifier.seed(await store.key_registrations(tenant.kab))
     async for page in read_pages(store.nc, stream, tenant.subjects, 1, batch=2000):
         verifier.feed(page)
     problems = [str(p) for p in verifier.problems]
@@ -175,7 +183,8 @@ async def verify_kecamatan_log(store: EventStore, tenant: Tenant) -> Verdict:
         f"stream sequences {first}..{last} are missing from {stream}"
         for first, last in _runs(await store.removed_seqs(tenant.kab))
     ]
-    return Verdict(f"log {stream}, kecamatan {tenant.kec}", verifier.checked, problems)
+    scope = f"log {stream}, kecamatan {tenant.kec}"
+    return Verdict(scope, verifier.checked, problems, verifier.notes())
 
 
 def _runs(seqs: list[int]) -> list[tuple[int, int]]:
@@ -293,27 +302,38 @@ async def _differences(
     return "; ".join(parts) or "contents differ"
 
 
+async def verify_dead_letters(
+    readsides: Sequence[ReadSide], kabs: Sequence[str] | None = None, kec: str | None = None
+) -> Verdict:
+    """Open dead letters: events a projector gave up on, so a read model lacks them (its
+    rebuild would not: the comparison cannot see it). Each service and projection with
+    any is a discrepancy; of some kabupaten, or one kecamatan, only when given."""
+    verdict = Verdict("dead letters")
+    streams = {stream_name(k) for k in kabs} if kabs else None
+    for side in readsides:
+        verdict.checked += 1
+        letters: dict[tuple[str, str], list[int]] = {}
+        for row in await side.checkpoints.dead_letters():
+            wanted = streams is None or row["stream"] in streams
+            if wanted and (kec is None or row["subject"].split(".")[2] == kec):
+                letters.setdefault((row["projection"], row["stream"]), []).append(row["seq"])
+        for (projection, stream), seqs in sorted(letters.items()):
+            shown = ", ".join(map(str, sorted(seqs)[:5])) + (", ..." if len(seqs) > 5 else "")
+            verdict.problems.append(
+                f"{side.service}.{projection} on {stream}: {len(seqs)} open dead letter(s)"
+                f" (seq {shown}): the read model lacks these events; fix the cause, then"
+                " `smart dlq retry`"
+            )
+    return verdict
+
+
 __all__ = [
     "Discrepancy",
     "Verdict",
     "verify_all_read_models",
+    "verify_dead_letters",
     "verify_kecamatan_log",
     "verify_read_models",
     "verify_stream",
     "verify_streams",
 ]
-
-
-async def log_digest(readside: ReadSide, kab: str) -> tuple[int, str]:
-    """(last sequence, SHA-256 over every event hash in stream order): a fingerprint of the
-    whole log that a copy kept outside the system (printed in a report) can be checked
-    against later."""
-    import hashlib  # noqa: PLC0415
-
-    running = hashlib.sha256()
-    last = 0
-    async for page in read_pages(readside.store.nc, stream_name(kab), f"smart.{kab}.>", 1, 2000):
-        for event in page:
-            running.update(f"{event.seq}:{event.envelope.hash}\n".encode())
-            last = event.seq
-    return last, running.hexdigest()

@@ -10,17 +10,26 @@ from dataclasses import dataclass
 
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy, StreamInfo
 
 from shared.envelope import Envelope, Head, open_envelope, open_head
 from shared.events.base import DomainEvent
 
 READ_STALL_S = 30.0
-ORDERED_CONSUMER_IDLE_S = 2.0
+API_TIMEOUT_S = 20.0  # a read's JetStream API calls, on a server or process under load
+# The server deletes an ordered consumer nobody subscribes to for this long. nats-py creates
+# the consumer, then subscribes: on a process busy for longer in between (2 s did, under
+# load) the consumer was gone and the read failed. A read deletes its consumer when done,
+# so this only bounds what a reader that died leaves behind.
+ORDERED_CONSUMER_IDLE_S = 30.0
 
 
 class LogUnavailable(RuntimeError):
     """The log did not answer a read in time."""
+
+
+class ShortRead(LogUnavailable):
+    """A read ended with fewer events than the stream holds: what it read is not the log."""
 
 
 class StoredEvent:
@@ -186,11 +195,74 @@ async def read_pages(
     nc: NATS, stream: str, subject_filter: str, from_seq: int = 1, batch: int = 1000
 ) -> AsyncGenerator[list[StoredEvent], None]:
     """Every matching event from `from_seq` to the end of the stream as it was when the read
-    began, a page at a time: an ordered consumer, no state left on the server."""
-    js = nc.jetstream()
-    end = int((await js.stream_info(stream)).state.last_seq)
+    began, a page at a time: an ordered consumer, no state left on the server. A read that
+    ends short of that end raises `ShortRead` rather than passing for the whole log."""
+    info = await nc.jetstream(timeout=API_TIMEOUT_S).stream_info(stream)
+    end = int(info.state.last_seq)
     if end < from_seq:
         return
+    tally = _Tally(from_seq, end)
+    consumed = _consumed(nc, stream, subject_filter, from_seq, batch, end)
+    async with contextlib.aclosing(consumed) as pages:
+        async for page in pages:
+            tally.add(page)
+            yield page
+    await tally.check(nc, info, subject_filter)
+
+
+@dataclass
+class _Tally:
+    """What a read delivered, checked at its end against the stream: no matching event may
+    lie between the last one read and the end, and a read of the whole stream has as many
+    events as the stream held in that range (its sequences less the removed ones)."""
+
+    start: int
+    end: int
+    count: int = 0
+    last: int = 0
+
+    def add(self, page: list[StoredEvent]) -> None:
+        self.count += len(page)
+        self.last = page[-1].seq
+
+    async def check(self, nc: NATS, info: StreamInfo, subject_filter: str) -> None:
+        stream = str(info.config.name)
+        after = max(self.last + 1, self.start)
+        missed = (await direct_get_page(nc, stream, subject_filter, after, 1)).events
+        if missed and missed[0].seq <= self.end:
+            raise ShortRead(
+                f"the read of {stream} ({subject_filter}) from seq {self.start} ended at"
+                f" {self.last or 'nothing'}, but the stream holds seq {missed[0].seq} up to"
+                f" {self.end}: the read ended early, nothing it read was used as the log"
+            )
+        if subject_filter in (info.config.subjects or []):
+            held = await _held(nc, info, self.start, self.end)
+            if self.count != held:
+                raise ShortRead(
+                    f"the read of {stream} from seq {self.start} to {self.end} delivered"
+                    f" {self.count} events, but the stream holds {held} there"
+                )
+
+
+async def _held(nc: NATS, info: StreamInfo, start: int, end: int) -> int:
+    """How many events the stream held in `start..end` (its state when the read began)."""
+    first = max(start, int(info.state.first_seq))
+    if first > end:
+        return 0
+    removed = 0
+    if info.state.num_deleted:
+        request = json.dumps({"deleted_details": True}).encode()
+        reply = await nc.request(f"$JS.API.STREAM.INFO.{info.config.name}", request, 10.0)
+        deleted = json.loads(reply.data).get("state", {}).get("deleted") or []
+        removed = sum(1 for seq in deleted if first <= seq <= end)
+    return end - first + 1 - removed
+
+
+async def _consumed(
+    nc: NATS, stream: str, subject_filter: str, from_seq: int, batch: int, end: int
+) -> AsyncGenerator[list[StoredEvent], None]:
+    """The pages of an ordered consumer from `from_seq` up to `end`."""
+    js = nc.jetstream(timeout=API_TIMEOUT_S)
     buffer = _PageBuffer(end, batch)
     config = ConsumerConfig(
         deliver_policy=DeliverPolicy.BY_START_SEQUENCE,

@@ -10,10 +10,17 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
+import nats.errors
+
 from services.cli import ops
 from services.cli.context import CannotRun, secret_settings, settings_for
+from services.cli.provision import add_provision_parser, provision
 from services.cli.up import run_one, up
+from services.cli.witness import add_witness_options, witness, witness_settings
+from services.cli.witness_file import WitnessFile
 from shared.config import Settings
+from shared.logdigest import FORM, KeptDigest
+from shared.logreader import LogUnavailable
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="load the Kawedanan 2023 scenario")
     p = sub.add_parser("run", help="run one service against SMART_NATS_URL/SMART_DATABASE_URL")
     p.add_argument("service")
+    add_provision_parser(sub)
     for name, text in (
         ("status", "streams, projectors, dead letters"),
         ("replay", "rebuild read models from the log, then switch"),
@@ -55,8 +63,16 @@ def _parser() -> argparse.ArgumentParser:
                 "--digest",
                 action="append",
                 default=[],
-                metavar="SEQ:SHA256",
-                help="a digest kept outside the system (e.g. printed in a report)",
+                metavar=FORM,
+                help="a digest of a log kept outside the system, as the SKK report and the"
+                " transparency page print it",
+            )
+            p.add_argument(
+                "--witness",
+                type=Path,
+                default=None,
+                metavar="FILE",
+                help="a file `smart witness` kept: every checkpoint in it must still match",
             )
     p = sub.add_parser("token", help="print a new API token (on the last line)")
     p.add_argument("--data-dir", default=None)
@@ -72,15 +88,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="pdf", choices=["pdf", "html", "csv", "xlsx"])
     p.add_argument("--lang", default="id", choices=["id", "en"])
     p.add_argument("--out", default=None, help="file to write (default: laporan-skk-...)")
-    p = sub.add_parser("user", help="dashboard users: add one (the password from stdin/prompt)")
-    p.add_argument("action", choices=["add"])
+    p = sub.add_parser(
+        "user",
+        help="dashboard users: add, list, passwd (a new password; enables again), disable"
+        " (the password from stdin/prompt)",
+    )
+    p.add_argument("action", choices=["add", "list", "passwd", "disable"])
     p.add_argument("--data-dir", default=None)
-    p.add_argument("--username", required=True)
-    p.add_argument("--role", required=True, choices=["admin", "camat", "operator", "auditor"])
+    p.add_argument("--username", help="required by add, passwd and disable")
+    p.add_argument("--role", choices=["admin", "camat", "operator", "auditor"], help="for add")
     p.add_argument("--kab")
     p.add_argument("--kec")
     p.add_argument("--desa")
     p.add_argument("--password-stdin", action="store_true")
+    ops.add_checkpoints_options(sub.add_parser("checkpoints", help="resume refused checkpoints"))
+    add_witness_options(sub.add_parser("witness", help="keep the signed checkpoints in a file"))
     p = sub.add_parser("dlq", help="dead letters: list, or retry after a fix")
     p.add_argument("action", choices=["list", "retry"])
     p.add_argument("id", nargs="?", type=int)
@@ -88,19 +110,24 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:  # noqa: PLR0911
     if args.command == "up":
         return up(Path(args.data_dir), args.http_port, args.demo)
     if args.command == "run":
         return run_one(args.service)
+    if args.command == "provision":
+        return provision(args.kab, args.gateway)
     if args.command == "token":
         return _token(args)
+    if args.command == "witness":
+        return _witness(args)
     settings = settings_for(args.data_dir)
     if args.command in ("report", "user"):
         return _web_command(settings, args)
     operations = {
         "status": lambda: ops.status(settings),
         "dlq": lambda: ops.dlq(settings, args.action, args.id),
+        "checkpoints": lambda: ops.resume_checkpoints(settings, args.kab, args.upto, args.note),
         "replay": lambda: ops.replay(
             settings, args.service, args.kab, args.kec, args.from_seq, args.workers
         ),
@@ -111,19 +138,39 @@ def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
             _kept_digests(args.digest),
             args.kec,
             args.workers,
+            _witnessed(args.witness),
         ),
     }
     return operations[args.command]()
 
 
-def _kept_digests(values: list[str]) -> dict[int, str]:
-    kept: dict[int, str] = {}
-    for value in values:
-        seq, _, digest = value.partition(":")
-        if not seq.isdigit() or len(digest) != 64:
-            raise CannotRun(f"--digest {value!r}: expected SEQ:SHA256 (64 hex digits)")
-        kept[int(seq)] = digest.lower()
-    return kept
+def _kept_digests(values: list[str]) -> list[KeptDigest]:
+    """`--digest` values: each a `KeptDigest`, or `CannotRun` saying the form."""
+    try:
+        return [KeptDigest.parse(value, "given with --digest") for value in values]
+    except ValueError as exc:
+        raise CannotRun(f"--digest {exc}") from None
+
+
+def _witnessed(path: Path | None) -> list[KeptDigest]:
+    """The digests of a witness file given to `smart verify --witness`."""
+    if path is None:
+        return []
+    if not path.is_file():
+        raise CannotRun(f"--witness {path}: no such file")
+    return WitnessFile.load(path).kept()
+
+
+def _witness(args: argparse.Namespace) -> Coroutine[Any, Any, int]:
+    return witness(
+        witness_settings(args.data_dir, args.nats_url),
+        args.out,
+        [k.replace(".", "") for k in args.kab or []] or None,
+        once=args.once,
+        interval=args.interval,
+        creds=args.creds,
+        public_key=args.public_key,
+    )
 
 
 def _undot(code: str | None) -> str | None:
@@ -157,9 +204,7 @@ async def _token(args: argparse.Namespace) -> int:
 
 
 async def _web_command(settings: Settings, args: argparse.Namespace) -> int:
-    from services.gateway.auth import Role  # noqa: PLC0415
     from services.gateway.report.cli import ReportFailed, write_report  # noqa: PLC0415
-    from services.gateway.users import add_user, new_user, read_password  # noqa: PLC0415
 
     try:
         if args.command == "report":
@@ -168,14 +213,37 @@ async def _web_command(settings: Settings, args: argparse.Namespace) -> int:
             )
             print(f"report written: {path}")
         else:
-            password = read_password(args.password_stdin)
-            area = {"kab": args.kab, "kec": args.kec, "desa": args.desa}
-            print(
-                await add_user(settings, new_user(args.username, password, Role(args.role), **area))
-            )
+            print(await _user_command(settings, args))
     except (ReportFailed, ValueError) as exc:
         raise CannotRun(str(exc)) from None
     return 0
+
+
+async def _user_command(settings: Settings, args: argparse.Namespace) -> str:
+    """`smart user add|list|passwd|disable`, for the machine's owner (a lost admin password
+    is reset here); passwd and disable end the user's open sessions."""
+    from services.gateway.auth import Role  # noqa: PLC0415
+    from services.gateway.users import (  # noqa: PLC0415
+        add_user,
+        change_user,
+        list_users,
+        new_user,
+        read_password,
+    )
+
+    if args.action == "list":
+        return await list_users(settings)
+    if not args.username:
+        raise CannotRun(f"smart user {args.action} needs --username")
+    if args.action == "disable":
+        return await change_user(settings, args.username, disable=True)
+    password = read_password(args.password_stdin)
+    if args.action == "passwd":
+        return await change_user(settings, args.username, password=password)
+    if not args.role:
+        raise CannotRun("smart user add needs --role")
+    area = {"kab": args.kab, "kec": args.kec, "desa": args.desa}
+    return await add_user(settings, new_user(args.username, password, Role(args.role), **area))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,8 +256,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 0
-    except (OSError, TimeoutError) as exc:
-        print(f"smart: could not run: {exc}", file=sys.stderr)
+    except LogUnavailable as exc:
+        print(f"smart: could not read the log: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, TimeoutError, nats.errors.Error) as exc:
+        print(f"smart: could not run: {exc or type(exc).__name__}", file=sys.stderr)
         return 2
 
 

@@ -5,25 +5,36 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import getpass
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import asyncpg
-import nats
 from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 
 from services.cli.context import CannotRun
+from services.cli.reach import reach_db, reach_nats
 from services.registry import available_specs
-from shared.audit import Verdict, verify_all_read_models, verify_kecamatan_log, verify_streams
+from shared.audit import (
+    Verdict,
+    verify_all_read_models,
+    verify_dead_letters,
+    verify_kecamatan_log,
+    verify_streams,
+)
+from shared.checkpoints import Checkpointer
 from shared.config import Settings
-from shared.db import DbConn, advisory_key, create_pool, scope_rows
+from shared.db import DbConn, advisory_key, scope_rows
+from shared.events.audit import LogCheckpointed, checkpoint_ref
 from shared.eventstore import EventStore
+from shared.logdigest import KeptDigest
 from shared.logreader import read_pages
 from shared.pages import Progress, Target, catch_up_all, positions
 from shared.readside import ReadSide
 from shared.rebuild import rebuild_all
+from shared.refusals import standing
 from shared.replay_workers import Workers
 from shared.routing import Routes
 from shared.tenancy import STREAM_PREFIX, Tenant, kab_of_stream, stream_name, undot
@@ -65,8 +76,13 @@ class Ops:
 
 @contextlib.asynccontextmanager
 async def connect(settings: Settings) -> AsyncIterator[Ops]:
-    nc = await nats.connect(servers=settings.nats_servers(), name="smart-cli")
-    pool = await create_pool(settings.database_url or "", max_size=4)
+    """Both servers within seconds (`services.cli.reach`), or `CannotRun` (exit 2)."""
+    nc = await reach_nats(settings.nats_servers(), "smart-cli")
+    try:
+        pool = await reach_db(settings.database_url)
+    except BaseException:
+        await nc.close()
+        raise
     try:
         yield Ops(settings, nc, pool, EventStore(nc))
     finally:
@@ -75,6 +91,8 @@ async def connect(settings: Settings) -> AsyncIterator[Ops]:
 
 
 async def status(settings: Settings) -> int:
+    """Streams, projectors, dead letters and the audit signer of each log; 1 when the signer
+    refuses a log (it does not verify), else 0."""
     async with connect(settings) as ops:
         print("Streams")
         for info in await ops.store.js.streams_info():
@@ -97,6 +115,59 @@ async def status(settings: Settings) -> int:
                     print(f"  {durable:<34} {stream}  at {pos:<8} pending {lag}")
             letters = await readside.checkpoints.dead_letters()
             print(f"  {readside.service}: {len(letters)} open dead letters")
+        refused = await _audit_signer(ops, kabs)
+    return 1 if refused else 0
+
+
+async def _audit_signer(ops: Ops, kabs: list[str]) -> int:
+    """Each served log's last checkpoint and whether the signer refuses it; how many it
+    refuses. With the deployment secret, only the audit key's own records are taken."""
+    print("Audit signer")
+    served = ops.settings.served_kabupaten()
+    kabs = [kab for kab in kabs if served is None or kab in served]
+    secret = ops.settings.secret_key.get_secret_value()
+    checkpointer = Checkpointer(ops.store, secret) if secret else None
+    refused = 0
+    for kab in kabs:
+        trust = checkpointer.ours if checkpointer else None
+        now = await standing(ops.store, kab, trust)
+        refused += now.refused is not None
+        last = await ops.store.last_of(checkpoint_ref(kab))
+        signed = last.event if last is not None else None
+        where = (
+            f"last checkpoint up to seq {signed.upto_seq}"
+            if isinstance(signed, LogCheckpointed)
+            else "no checkpoint yet"
+        )
+        print(f"  {stream_name(kab):<14} {where}; {now.describe(kab)}")
+    return refused
+
+
+def add_checkpoints_options(parser: argparse.ArgumentParser) -> None:
+    """`smart checkpoints resume`'s options (the parser lives in services/cli/main.py)."""
+    parser.add_argument("action", choices=["resume"])
+    parser.add_argument("--data-dir", default=None)
+    parser.add_argument("--kab", required=True, help="the kabupaten whose log was refused")
+    parser.add_argument("--upto", type=int, default=None, help="accept discrepancies up to it")
+    parser.add_argument("--note", required=True, help="what was found and done (kept in the log)")
+
+
+async def resume_checkpoints(settings: Settings, kab: str, upto: int | None, note: str) -> int:
+    """`smart checkpoints resume`: an operator resumes the signing of a refused log's
+    checkpoints, accepting its discrepancies up to `upto` (recorded in the log, signed)."""
+    secret = settings.secret_key.get_secret_value()
+    if not secret:
+        raise CannotRun("no deployment secret: the resumption is signed with the audit key")
+    kab = undot(kab)
+    async with connect(settings) as ops:
+        if not await ops.store.has_stream(kab):
+            raise CannotRun(f"no log for kabupaten {kab}")
+        actor = f"operator:{getpass.getuser()}"
+        try:
+            accepted = await Checkpointer(ops.store, secret).resume(kab, upto, note, actor)
+        except ValueError as exc:
+            raise CannotRun(str(exc)) from None
+    print(f"{stream_name(kab)}: checkpoints resume; discrepancies up to seq {accepted} accepted")
     return 0
 
 
@@ -295,16 +366,19 @@ async def verify(
     settings: Settings,
     services: list[str] | None,
     kabupaten: list[str] | None = None,
-    kept: dict[int, str] | None = None,
+    kept: Sequence[KeptDigest] = (),
     kec: str | None = None,
     workers: int = 1,
+    witnessed: Sequence[KeptDigest] = (),
 ) -> int:
-    """Chains, gaps and signed checkpoints of every stream, then every read model; of some
-    kabupaten only when given (or when SMART_KABUPATEN limits this process: the schemas may
-    hold others' rows too). With a kecamatan: its aggregates' chains, its stream's removed
-    sequences, and its read-model rows."""
+    """Chains, gaps and signed checkpoints of every stream, digests kept outside (`kept`,
+    given by hand; `witnessed`, a witness file's), then every read model and the dead
+    letters; of some kabupaten only when given (or when SMART_KABUPATEN limits this
+    process: the schemas may hold others' rows too). With a kecamatan: its aggregates'
+    chains, its stream's removed sequences, its read-model rows and dead letters."""
     kabs = kabupaten or settings.served_kabupaten()
-    tenant = _kecamatan(kec, kabs, kept) if kec else None
+    tenant = _kecamatan(kec, kabs, [*kept, *witnessed]) if kec else None
+    kept = [*_in_scope(kept, kabs), *(k for k in witnessed if not kabs or k.kab in kabs)]
     bad = 0
     async with connect(settings) as ops:
         readsides = ops.readsides(services)
@@ -319,13 +393,15 @@ async def verify(
             bad += _report(await verify_kecamatan_log(ops.store, tenant))
         else:
             logs = await ops.kabupaten()
-            if missing := sorted(set(kabupaten or []) - set(logs)):
+            bad += sum(_report(v) for v in _logs_gone(kept, logs))
+            gone = {k.kab for k in kept} - set(logs)
+            if missing := sorted(set(kabupaten or []) - set(logs) - gone):
                 raise CannotRun(f"no log for kabupaten {', '.join(missing)}: nothing to verify")
             async for verdict in verify_streams(
                 ops.store,
                 [kab for kab in logs if not kabs or kab in kabs],
                 secret=settings.secret_key.get_secret_value() or None,
-                kept_digests=kept,
+                kept=kept,
                 processes=workers,
                 nats_servers=settings.nats_servers(),
             ):
@@ -339,6 +415,8 @@ async def verify(
             print()
             for verdict in verdicts:
                 bad += _report(verdict)
+        kec_only = tenant.kec if tenant else None
+        bad += _report(await verify_dead_letters(readsides, kabs, kec_only))
     print("VERIFIED: no discrepancy" if not bad else f"FAILED: {bad} check(s) found discrepancies")
     return 1 if bad else 0
 
@@ -351,15 +429,42 @@ def _kecamatan_arg(kec: str, kab: str | None = None) -> Tenant:
         raise CannotRun(f"--kec {kec}: {exc}") from None
 
 
-def _kecamatan(kec: str, kabupaten: list[str] | None, kept: dict[int, str] | None) -> Tenant:
+def _in_scope(kept: Sequence[KeptDigest], kabs: list[str] | None) -> list[KeptDigest]:
+    """Digests given by hand, each of a kabupaten this verify covers."""
+    for digest in kept:
+        if kabs and digest.kab not in kabs:
+            raise CannotRun(
+                f"--digest {digest}: kabupaten {digest.kab} is not among those verified"
+                f" ({', '.join(kabs)}); add --kab {digest.kab}"
+            )
+    return list(kept)
+
+
+def _logs_gone(kept: Sequence[KeptDigest], logs: list[str]) -> list[Verdict]:
+    """A kabupaten whose digest was kept outside but whose log is no longer there."""
+    gone: dict[str, list[KeptDigest]] = {}
+    for digest in kept:
+        if digest.kab not in logs:
+            gone.setdefault(digest.kab, []).append(digest)
+    return [
+        Verdict(
+            f"log {stream_name(kab)}",
+            0,
+            [f"the stream is gone, but {len(d)} kept digest(s) cover it, the first {d[0].named}"],
+        )
+        for kab, d in sorted(gone.items())
+    ]
+
+
+def _kecamatan(kec: str, kabupaten: list[str] | None, kept: Sequence[KeptDigest]) -> Tenant:
     kec = undot(kec)
     tenant = _kecamatan_arg(kec)
     if kabupaten and tenant.kab not in kabupaten:
         raise CannotRun(f"--kec {kec} is not in kabupaten {', '.join(kabupaten)}")
     if kept:
         raise CannotRun(
-            "--digest: a kept digest covers the whole kabupaten's log; verify it with"
-            f" --kab {tenant.kab}, without --kec"
+            "--digest, --witness: a kept digest covers the whole kabupaten's log; verify it"
+            f" with --kab {tenant.kab}, without --kec"
         )
     return tenant
 
@@ -368,4 +473,8 @@ def _report(verdict: Verdict) -> int:
     print(f"{'OK  ' if verdict.ok else 'FAIL'} {verdict.scope} ({verdict.checked} checked)")
     for problem in verdict.problems:
         print(f"     - {problem}")
+    for note in verdict.notes:
+        print(f"     note: {note}")
+    for match in verdict.matches:
+        print(f"     matches: {match}")
     return 0 if verdict.ok else 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import hashlib
 import io
 import os
 import re
@@ -20,30 +19,32 @@ import pytest_asyncio
 
 from services.gateway.demo import scenario as sc
 from services.gateway.report.cli import write_report
+from shared.checkpoints import RunningDigest
 from shared.logreader import direct_pages
 from shared.tenancy import stream_name
 from tests.e2e.conftest import System
 from tests.e2e.test_demo import KAB, KEC, load_once
+from tests.e2e.websupport import sign_in
 from tests.unit.gateway.test_report_formats import pdf_text
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def digest(system: System) -> tuple[int, str]:
-    """The demo loaded, and the log's digest as `shared.audit.log_digest` defines it:
-    SHA-256 over `seq:hash` of every event, computed here from direct reads."""
+async def digest(system: System) -> str:
+    """The demo loaded, and the log's digest as `smart verify --digest` takes it
+    (`<kab>:<seq>:<sha256>`, the checkpoints' running digest), computed here from direct
+    reads. The demo is loaded once and nothing else writes to its kabupaten."""
     await load_once(system)
-    running, last = hashlib.sha256(), 0
+    running = RunningDigest()
     nc = await nats.connect(system.settings.nats_url)
     try:
         async for page in direct_pages(nc, stream_name(KAB), f"smart.{KAB}.>"):
             for event in page:
-                running.update(f"{event.seq}:{event.envelope.hash}\n".encode())
-                last = event.seq
+                running.feed(event)
     finally:
         await nc.close()
-    return last, running.hexdigest()
+    return f"{KAB}:{running.upto}:{running.digest}"
 
 
 async def smart(system: System, *args: str, stdin: bytes = b"") -> tuple[int, str]:
@@ -72,7 +73,7 @@ def table(archive: zipfile.ZipFile, name: str) -> list[list[str]]:
 
 
 async def test_smart_report_csv_has_the_demo_figures_and_the_log_digest(
-    system: System, digest: tuple[int, str], tmp_path: Path
+    system: System, digest: str, tmp_path: Path
 ) -> None:
     out = tmp_path / "skk.zip"
     code, text = await smart(
@@ -97,26 +98,23 @@ async def test_smart_report_csv_has_the_demo_figures_and_the_log_digest(
     assert {row[0] for row in monthly} == {f"2023-{m:02d}" for m in range(1, 11)}
     assert sum(int(row[3]) for row in monthly) == 150
     about = dict(table(archive, "ringkasan.csv"))
-    assert (int(about["posisi_log_terakhir"]), about["sha256_log"]) == digest
+    assert about["sidik_jari_log"] == digest
     activities = {row[0]: row for row in table(archive, "kegiatan.csv")[1:]}
     assert int(activities["Serasa Desa"][2]) > 0, "held Serasa Desa visits are counted"
 
 
-async def test_the_html_report_in_english(
-    system: System, digest: tuple[int, str], tmp_path: Path
-) -> None:
+async def test_the_html_report_in_english(system: System, digest: str, tmp_path: Path) -> None:
     path = await write_report(system.settings, KEC, 2023, "html", str(tmp_path / "r.html"), "en")
     html = path.read_text()
     assert "SKK report" in html
     assert 'data-figure="packages">150<' in html
     assert "Rp 15,000,000" in html
-    assert f'<b id="last-seq">{digest[0]}</b>' in html
-    assert f'<code id="sha256">{digest[1]}</code>' in html
+    assert f'<code id="log-digest">{digest}</code>' in html
     assert "WIB" in html
 
 
 async def test_the_dashboard_offers_the_pdf_and_the_xlsx(
-    system: System, digest: tuple[int, str], tmp_path: Path
+    system: System, digest: str, tmp_path: Path
 ) -> None:
     name, password = f"e2e-report-{secrets.token_hex(3)}", secrets.token_urlsafe(12)
     code, text = await smart(
@@ -133,7 +131,7 @@ async def test_the_dashboard_offers_the_pdf_and_the_xlsx(
         stdin=f"{password}\n".encode(),
     )
     assert code == 0, text
-    assert f"user {name} added: camat of {KEC}" in text
+    assert f"user added: {name}: camat of {KEC}" in text
     again, text = await smart(
         system,
         "user",
@@ -148,7 +146,7 @@ async def test_the_dashboard_offers_the_pdf_and_the_xlsx(
     assert again == 2
     assert "already exists" in text
     async with httpx.AsyncClient(base_url=system.base_url, timeout=60) as client:
-        signed = await client.post("/masuk", data={"username": name, "password": password})
+        signed = await sign_in(client, name, password)
         assert signed.status_code == 303
         base = f"/dasbor/{KAB}/{KEC}/laporan"
         page = await client.get(base, params={"tahun": 2023})
@@ -162,7 +160,7 @@ async def test_the_dashboard_offers_the_pdf_and_the_xlsx(
     text = pdf_text(pdf.content)
     assert "Kecamatan Kawedanan 2023" in text
     assert "Rp 15.000.000" in text
-    assert digest[1] in text
+    assert digest in text
     book = zipfile.ZipFile(io.BytesIO(xlsx.content))
     assert "xl/worksheets/sheet6.xml" in book.namelist()
     packages = re.findall(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -14,9 +13,8 @@ from nats.aio.client import Client as NATS
 
 from shared.clock import JAKARTA, utc_now
 from shared.errors import DomainError
-from shared.logreader import direct_pages
+from shared.logdigest import KeptDigest, digest_log
 from shared.rpc import RpcReply
-from shared.tenancy import stream_name
 
 Fetch = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 SUMMARY_SERVICES = ("scheduler", "donations", "distribution", "integrity")
@@ -43,26 +41,6 @@ async def summary(fetch: Fetch, year: int) -> dict[str, Any]:
     for part in parts:
         merged.update(part or {})
     return merged
-
-
-@dataclass(frozen=True)
-class LogDigest:
-    """A fingerprint of the whole kabupaten log: its last sequence and a SHA-256 over
-    `seq:hash` of every event in order. A copy kept on paper can be checked later."""
-
-    last_seq: int
-    sha256: str
-
-
-async def log_digest(nc: NATS, kab: str) -> LogDigest:
-    """Read with direct gets: `read_pages` can end early on a busy process (see report)."""
-    running = hashlib.sha256()
-    last = 0
-    async for page in direct_pages(nc, stream_name(kab), f"smart.{kab}.>", 1, 2000):
-        for event in page:
-            running.update(f"{event.seq}:{event.envelope.hash}\n".encode())
-            last = event.seq
-    return LogDigest(last, running.hexdigest())
 
 
 @dataclass(frozen=True)
@@ -100,7 +78,14 @@ class SkkReport:
     totals: dict[str, int]
     findings_by_year: dict[str, int]
     findings: dict[str, Any]
-    digest: LogDigest
+    digest: KeptDigest
+    """The whole kabupaten log's digest when the report was made, in the form
+    `smart verify --digest` takes: a copy kept on paper can be checked later."""
+
+    @property
+    def check_command(self) -> str:
+        """How anyone holding the printed digest checks the log against it."""
+        return f"smart verify --kab {self.kab} --digest {self.digest}"
 
     @property
     def donations_idr(self) -> int:
@@ -175,5 +160,5 @@ async def gather(fetch: Fetch, nc: NATS, kab: str, kec: str, year: int) -> SkkRe
         totals={k: int(v) for k, v in distribution["totals"].items()},
         findings_by_year={str(k): int(v) for k, v in trend["findings_by_year"].items()},
         findings=findings,
-        digest=await log_digest(nc, kab),
+        digest=await digest_log(nc, kab),
     )

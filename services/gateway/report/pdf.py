@@ -63,10 +63,12 @@ def _findings_bars(pdf: FPDF, report: SkkReport, words: Words) -> None:
 
 def _digest(pdf: FPDF, report: SkkReport, words: Words) -> None:
     _heading(pdf, words("digest"))
-    pdf.cell(0, 5, latin(f"{words('last_seq')}: {report.digest.last_seq}"))
-    pdf.ln(5)
     pdf.set_font("Courier", "", 9)
-    pdf.cell(0, 5, f"SHA-256: {report.digest.sha256}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 5, str(report.digest), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", "", 8)
+    pdf.cell(0, 5, latin(f"{words('digest_check')}:"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Courier", "", 7)
+    pdf.cell(0, 4, report.check_command, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "", 9)
 
 

@@ -182,7 +182,6 @@ def about(report: SkkReport, words: Words) -> Table:
         ("kecamatan", f"{report.name} ({report.kec})"),
         ("tahun", str(report.year)),
         ("dibuat", report.generated_at.isoformat(timespec="seconds")),
-        ("posisi_log_terakhir", str(report.digest.last_seq)),
-        ("sha256_log", report.digest.sha256),
+        ("sidik_jari_log", str(report.digest)),
     ]
     return Table("ringkasan", words("report"), ("isian", "nilai"), ("", ""), rows)

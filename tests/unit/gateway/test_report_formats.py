@@ -16,17 +16,18 @@ from services.gateway.report import render
 from services.gateway.report.data import (
     DesaRow,
     KindRow,
-    LogDigest,
     SkkReport,
     desa_rows,
     kind_rows,
 )
 from services.gateway.report.tables import about, all_tables
 from services.gateway.web.i18n import Words
+from shared.logdigest import KeptDigest
 
 pytestmark = pytest.mark.unit
 
 SHA = "ab" * 32
+DIGEST = f"3520:951:{SHA}"  # as `smart verify --digest` takes it
 
 
 def sample() -> SkkReport:
@@ -62,7 +63,7 @@ def sample() -> SkkReport:
         totals={"packages": 150, "value_idr": 15_000_000, "households_reached": 150},
         findings_by_year={"2021": 20, "2022": 10, "2023": 7},
         findings={"open": 3},
-        digest=LogDigest(951, SHA),
+        digest=KeptDigest("3520", 951, SHA),
     )
 
 
@@ -111,8 +112,8 @@ def test_the_csv_zip_has_one_file_per_table_with_raw_integers() -> None:
     monthly = archive.read("paket_per_desa_bulan.csv").decode("utf-8-sig").splitlines()
     assert monthly[1] == "2023-04,35.20.05.2004,Balerejo,8,800000,8"
     about_rows = dict(csv.reader(io.StringIO(archive.read("ringkasan.csv").decode("utf-8-sig"))))
-    assert about_rows["sha256_log"] == SHA
-    assert about_rows["posisi_log_terakhir"] == "951"
+    assert about_rows["sidik_jari_log"] == DIGEST
+    assert "sha256_log" not in about_rows, "one digest, in the one form"
 
 
 def test_the_xlsx_workbook_is_valid_xml_with_numbers_as_numbers() -> None:
@@ -135,7 +136,7 @@ def test_tables_speak_the_readers_language_and_total_their_columns() -> None:
     activities = tables[0]
     assert activities.totals is not None
     assert activities.totals[1:3] == (64, 54)
-    assert about(sample(), Words("id")).rows[-1] == ("sha256_log", SHA)
+    assert about(sample(), Words("id")).rows[-1] == ("sidik_jari_log", DIGEST)
 
 
 def pdf_text(content: bytes) -> str:
@@ -156,7 +157,8 @@ def test_the_pdf_carries_the_figures_and_the_digest() -> None:
     text = pdf_text(content)
     assert "Kawedanan" in text
     assert "Rp 15.000.000" in text
-    assert SHA in text
+    assert DIGEST in text
+    assert f"smart verify --kab 3520 --digest {DIGEST}" in text
 
 
 def test_the_html_report_is_one_page_with_its_cards_and_digest() -> None:
@@ -164,5 +166,5 @@ def test_the_html_report_is_one_page_with_its_cards_and_digest() -> None:
     html = content.decode()
     assert media.startswith("text/html")
     assert 'data-figure="packages">150<' in html
-    assert f'<code id="sha256">{SHA}</code>' in html
+    assert f'<code id="log-digest">{DIGEST}</code>' in html
     assert "<link" not in html, "the report stands alone: no outside stylesheet"
