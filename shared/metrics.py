@@ -31,6 +31,10 @@ _HELP = {
     "smart_projector_position": ("gauge", "Stream sequence a projector has applied up to."),
     "smart_dead_letters_open": ("gauge", "Dead-lettered events not yet resolved."),
     "smart_up": ("gauge", "1 while the service's NATS connection is open."),
+    "smart_checkpoints_refused_total": (
+        "counter",
+        "Rounds the audit signer refused to sign a log that does not verify, by stream.",
+    ),
 }
 
 
@@ -163,14 +167,39 @@ async def ready(runtimes: Sequence[Observed], max_lag: int) -> bool:
     return True
 
 
-class OpsServer:
-    """`/metrics`, `/healthz` and `/readyz` for the services of one process (stdlib HTTP)."""
+class Supervised(Protocol):
+    """What the probes read of a supervisor (`shared.infra.supervisor.Supervisor` is one)."""
 
-    def __init__(self, runtimes: Sequence[Observed], port: int, max_lag: int = 100) -> None:
-        self.runtimes = list(runtimes)
+    @property
+    def whole(self) -> bool: ...
+
+    def exposition(self) -> str: ...
+
+
+class OpsServer:
+    """`/metrics`, `/healthz` and `/readyz` for the services of one process (stdlib HTTP).
+    `runtimes` may be a function giving the ones running now (a supervisor restarts them)."""
+
+    def __init__(
+        self,
+        runtimes: Sequence[Observed] | Callable[[], Sequence[Observed]],
+        port: int,
+        max_lag: int = 100,
+        supervisor: Supervised | None = None,
+    ) -> None:
+        if callable(runtimes):
+            self._runtimes = runtimes
+        else:
+            fixed = list(runtimes)
+            self._runtimes = lambda: fixed
         self.port = port
         self.max_lag = max_lag
+        self.supervisor = supervisor
         self.server: asyncio.Server | None = None
+
+    @property
+    def runtimes(self) -> list[Observed]:
+        return list(self._runtimes())
 
     async def start(self, host: str = "0.0.0.0") -> int:  # noqa: S104 - probes come from outside
         self.server = await asyncio.start_server(self._serve, host, self.port)
@@ -184,11 +213,15 @@ class OpsServer:
 
     async def answer(self, path: str) -> tuple[int, str, str]:
         if path == "/metrics":
-            return 200, "text/plain; version=0.0.4", await exposition(self.runtimes)
+            text = await exposition(self.runtimes)
+            if self.supervisor is not None:
+                text += self.supervisor.exposition()
+            return 200, "text/plain; version=0.0.4", text
         if path == "/healthz":
             ok = alive(self.runtimes)
         elif path == "/readyz":
-            ok = await ready(self.runtimes, self.max_lag)
+            whole = self.supervisor is None or self.supervisor.whole
+            ok = whole and await ready(self.runtimes, self.max_lag)
         else:
             return 404, "text/plain", "not found\n"
         return (200 if ok else 503), "text/plain", "ok\n" if ok else "unavailable\n"

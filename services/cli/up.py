@@ -7,18 +7,24 @@ import contextlib
 import importlib
 import logging
 import signal
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import nats
 
-from services.cli.context import ensure_secret, write_endpoints
+from services.cli.context import CannotRun, ensure_secret, write_endpoints
+from services.cli.supervised import GatewayComponent, ServerProcess, Service, Task
 from services.registry import available_specs
 from shared.checkpoints import checkpoint_forever
 from shared.config import Settings
 from shared.eventstore import EventStore
+from shared.infra.credentials import inbox_prefix, public, role_settings
 from shared.infra.local import LocalInfrastructure
-from shared.metrics import OpsServer, configure_logging
+from shared.infra.lock import DataDirInUse, DataDirLock
+from shared.infra.permissions import AUDIT
+from shared.infra.supervisor import Component, Supervisor
+from shared.metrics import OpsServer, Supervised, configure_logging
 from shared.runtime import Runtime, close_runtime, open_runtime
 
 log = logging.getLogger("smart.up")
@@ -50,93 +56,167 @@ async def stop_services(runtimes: list[Runtime]) -> None:
             await close_runtime(runtime)
 
 
-async def start_ops(settings: Settings, runtimes: list[Runtime]) -> OpsServer | None:
+async def start_ops(
+    settings: Settings,
+    runtimes: Sequence[Runtime] | Callable[[], Sequence[Runtime]],
+    supervisor: Supervised | None = None,
+) -> OpsServer | None:
     """`/metrics`, `/healthz`, `/readyz` of this process's services on SMART_METRICS_PORT."""
     if settings.metrics_port is None:
         return None
-    ops = OpsServer(runtimes, settings.metrics_port, settings.ready_max_lag)
+    ops = OpsServer(runtimes, settings.metrics_port, settings.ready_max_lag, supervisor)
     await ops.start()
     return ops
 
 
-async def _until_stopped() -> None:
+def _stop_signals() -> asyncio.Event:
+    """Set on SIGINT or SIGTERM, from now on."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    return stop
+
+
+async def _until_stopped() -> None:
+    await _stop_signals().wait()
 
 
 async def up(data_dir: Path, http_port: int, demo: bool) -> int:
+    """Own the data directory, start what is not given, supervise it all until a signal;
+    the servers are stopped on every way out, and die with this process if it is killed."""
+    stop = _stop_signals()
     settings = Settings().model_copy(
         update={"data_dir": data_dir.resolve(), "http_port": http_port}
     )
-    local: LocalInfrastructure | None = None
-    if not (settings.nats_url and settings.database_url):
-        local = LocalInfrastructure(data_dir)
-        endpoints = await asyncio.to_thread(local.start)
-        settings = settings.model_copy(
-            update={
-                "nats_url": settings.nats_url or endpoints.nats_url,
-                "database_url": settings.database_url or endpoints.database_url,
-            }
-        )
-    settings = ensure_secret(settings)
-    configure_logging(settings.log_format)
-    runtimes: list[Runtime] = []
-    gateway = None
-    ops: OpsServer | None = None
-    signer: asyncio.Task[None] | None = None
+    lock = DataDirLock(settings.data_dir)
     try:
-        runtimes = await run_services(settings)
-        ops = await start_ops(settings, runtimes)
-        signer = asyncio.create_task(_sign_checkpoints(settings, runtimes))
-        gateway_mod = _optional("services.gateway.server")
-        http_url = None
-        if gateway_mod is not None:
-            gateway = await gateway_mod.start_gateway(settings, http_port)
-            http_url = f"http://127.0.0.1:{http_port}"
+        lock.acquire()
+    except DataDirInUse as exc:
+        raise CannotRun(str(exc)) from None
+    local: LocalInfrastructure | None = None
+    try:
+        if not (settings.nats_url and settings.database_url):
+            local = LocalInfrastructure(settings.data_dir, lock)
+            endpoints = local.start()  # from the main thread, the servers' parent until exit
+            settings = settings.model_copy(
+                update={
+                    "nats_url": settings.nats_url or endpoints.nats_url,
+                    "database_url": settings.database_url or endpoints.database_url,
+                    "credentials_dir": endpoints.credentials,
+                }
+            )
+        settings = ensure_secret(settings)
+        configure_logging(settings.log_format)
+        return await _serve(settings, local, http_port, demo, stop)
+    finally:
+        if local is not None:
+            local.stop()
+        lock.release()
+
+
+async def _serve(
+    settings: Settings,
+    local: LocalInfrastructure | None,
+    http_port: int,
+    demo: bool,
+    stop: asyncio.Event,
+) -> int:
+    live: list[Runtime] = []
+    supervisor = Supervisor(_components(settings, local, http_port, live, lambda: supervisor))
+    ops: OpsServer | None = None
+    try:
+        await supervisor.start()
+        ops = await start_ops(settings, lambda: live, supervisor)
+        http_url = f"http://127.0.0.1:{http_port}" if _optional_gateway() else None
         write_endpoints(settings, http_url)
-        print(
-            f"Jumat SMART is running ({len(runtimes)} services: "
-            f"{', '.join(r.name for r in runtimes)})"
-        )
-        print(f"  NATS        {settings.nats_url}")
-        print(f"  PostgreSQL  {settings.database_url}")
-        print(f"  data        {settings.data_dir}")
-        if http_url:
-            print(f"  dashboard   {http_url}/   (API {http_url}/api/v1, docs {http_url}/docs)")
+        _print_running(settings, live, http_url)
         if demo:
-            demo_mod = _optional("services.gateway.demo")
-            if demo_mod is None:
-                print("  demo        needs the gateway, which is not installed")
-            else:
-                print(await demo_mod.load_demo(settings, http_port))
+            await _load_demo(settings, http_port)
         print("Press Ctrl-C to stop.", flush=True)
-        await _until_stopped()
+        await stop.wait()
     finally:
         print("Stopping...", flush=True)
-        if signer is not None:
-            signer.cancel()
-            await asyncio.gather(signer, return_exceptions=True)
-        if gateway is not None:
-            await gateway.stop()
         if ops is not None:
             await ops.stop()
-        await stop_services(runtimes)
-        if local is not None:
-            await asyncio.to_thread(local.stop)
+        await supervisor.stop()
     return 0
 
 
-async def _sign_checkpoints(settings: Settings, runtimes: list[Runtime]) -> None:
-    if runtimes:
+def _components(
+    settings: Settings,
+    local: LocalInfrastructure | None,
+    http_port: int,
+    live: list[Runtime],
+    supervisor: Callable[[], Supervisor],
+) -> list[Component]:
+    """In start order: the servers, the services, the signer, the gateway."""
+    parts: list[Component] = []
+    servers: tuple[str, ...] = ()
+    if local is not None:
+        parts += [ServerProcess("nats", local.nats), ServerProcess("postgres", local.postgres)]
+        servers = ("nats", "postgres")
+    parts += [Service(spec, settings, live, servers) for spec in available_specs()]
+    parts.append(Task("audit-signer", lambda: _sign_checkpoints(settings)))
+    gateway_mod = _optional_gateway()
+    if gateway_mod is not None:
+
+        def report() -> Mapping[str, Mapping[str, Any]]:
+            return supervisor().report()
+
+        parts.append(
+            GatewayComponent(
+                lambda: gateway_mod.start_gateway(settings, http_port, supervision=report)
+            )
+        )
+    return parts
+
+
+def _optional_gateway() -> Any:
+    return _optional("services.gateway.server")
+
+
+def _print_running(settings: Settings, runtimes: list[Runtime], http_url: str | None) -> None:
+    print(
+        f"Jumat SMART is running ({len(runtimes)} services: {', '.join(r.name for r in runtimes)})"
+    )
+    print(f"  NATS        {public(settings.nats_url)}")
+    print(f"  PostgreSQL  {public(settings.database_url)}")
+    print(f"  data        {settings.data_dir}")
+    if http_url:
+        print(f"  dashboard   {http_url}/   (API {http_url}/api/v1, docs {http_url}/docs)")
+
+
+async def _load_demo(settings: Settings, http_port: int) -> None:
+    demo_mod = _optional("services.gateway.demo")
+    if demo_mod is None:
+        print("  demo        needs the gateway, which is not installed")
+    else:
+        print(await demo_mod.load_demo(settings, http_port))
+
+
+async def _sign_checkpoints(settings: Settings) -> None:
+    """The audit signer of `smart up`, on its own connection (a service may be restarting)."""
+    settings = role_settings(settings, AUDIT)
+    nc = await nats.connect(
+        servers=settings.nats_servers(),
+        name="smart-audit",
+        max_reconnect_attempts=-1,
+        inbox_prefix=inbox_prefix(AUDIT),
+    )
+    try:
         await checkpoint_forever(
-            runtimes[0].store,
+            EventStore(
+                nc,
+                replicas=settings.stream_replicas,
+                duplicate_window_s=settings.duplicate_window_s,
+            ),
             settings.secret_key.get_secret_value(),
             settings.checkpoint_interval_s,
             settings.served_kabupaten(),
         )
+    finally:
+        await nc.close()
 
 
 async def run_one(name: str) -> int:
@@ -163,24 +243,13 @@ async def run_one(name: str) -> int:
 
 async def _run_checkpointer(settings: Settings) -> int:
     """`smart run audit`: sign checkpoints of the served kabupaten's logs periodically."""
-    nc = await nats.connect(
-        servers=settings.nats_servers(), name="smart-audit", max_reconnect_attempts=-1
-    )
-    task = asyncio.create_task(
-        checkpoint_forever(
-            EventStore(nc),
-            settings.secret_key.get_secret_value(),
-            settings.checkpoint_interval_s,
-            settings.served_kabupaten(),
-        )
-    )
+    task = asyncio.create_task(_sign_checkpoints(settings))
     print(f"audit checkpoints every {settings.checkpoint_interval_s:.0f}s", flush=True)
     try:
         await _until_stopped()
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-        await nc.drain()
     return 0
 
 

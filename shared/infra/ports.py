@@ -8,7 +8,10 @@ from pathlib import Path
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
+    """Can a server listen there? (As NATS and PostgreSQL do, past connections of an
+    earlier run still in TIME_WAIT do not count.)"""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
