@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 import asyncpg
 
 from shared.contracts.donations import (
+    DonationList,
+    DonationsQuery,
     DonationsSummary,
     FundFigures,
     FundQuery,
@@ -128,6 +130,19 @@ class Queries:
         ]
         return Units.model_validate({"year": year, "units": rows})
 
+    async def donations(self, t: Tenant, year: int | None) -> DonationList:
+        """The donations by receipt, newest first, with their ids; no donor names."""
+        rows = await self.pool.fetch(
+            f"select donation_id, receipt_no, received_on, unit, amount_idr, voided"
+            f" from {self.s}.ledger_donations where kab = $1 and kec = $2"
+            " and ($3::int is null or receipt_year = $3)"
+            " order by receipt_year desc, receipt_no desc",
+            t.kab,
+            t.kec,
+            year,
+        )
+        return DonationList.model_validate({"year": year, "donations": [dict(r) for r in rows]})
+
     async def transparency(self, t: Tenant, year: int | None) -> Transparency:
         """The public ledger: every donation by receipt, every lot bought; no donor names."""
         donations = await self.pool.fetch(
@@ -179,3 +194,7 @@ async def units(q: UnitsQuery, ctx: Ctx[Deps]) -> Units:
 
 async def transparency(q: TransparencyQuery, ctx: Ctx[Deps]) -> Transparency:
     return await ctx.deps.queries.transparency(ctx.tenant, q.year)
+
+
+async def donations(q: DonationsQuery, ctx: Ctx[Deps]) -> DonationList:
+    return await ctx.deps.queries.donations(ctx.tenant, q.year)

@@ -35,6 +35,8 @@ class Claims(BaseModel):
     kec: str | None = None
     desa: str | None = None
     exp: int
+    sid: str | None = None
+    """A dashboard session's id (absent in API tokens): what signing out revokes."""
 
 
 class Unauthorized(DomainError):
@@ -66,8 +68,10 @@ def issue_token(
     kec: str | None = None,
     desa: str | None = None,
     ttl_s: int = DEFAULT_TOKEN_DAYS * 86400,
+    sid: str | None = None,
 ) -> str:
-    claims = Claims(sub=sub, role=role, kab=kab, kec=kec, desa=desa, exp=int(time.time()) + ttl_s)
+    exp = int(time.time()) + ttl_s
+    claims = Claims(sub=sub, role=role, kab=kab, kec=kec, desa=desa, exp=exp, sid=sid)
     body = _b64(claims.model_dump_json().encode())
     return f"{TOKEN_PREFIX}.{body}.{_mac(secret, body)}"
 

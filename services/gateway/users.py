@@ -6,6 +6,8 @@ import asyncio
 import getpass
 import re
 import sys
+import time
+from collections.abc import Awaitable, Callable
 
 import nats
 from argon2 import PasswordHasher
@@ -28,7 +30,11 @@ MIN_PASSWORD = 8
 
 
 class UserError(ValueError):
-    """A user that cannot be created as asked."""
+    """A user that cannot be created as asked; `field` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class User(BaseModel):
@@ -42,6 +48,10 @@ class User(BaseModel):
     kab: str | None = None
     kec: str | None = None
     desa: str | None = None
+    disabled: bool = False
+    sessions_from: int = 0
+    """Sessions opened before this time (epoch seconds) are no longer valid: set when the
+    password is reset or the user is disabled."""
 
     @model_validator(mode="after")
     def _scoped(self) -> User:
@@ -52,13 +62,13 @@ class User(BaseModel):
 def check_scope(role: Role, kab: str | None, kec: str | None, desa: str | None) -> None:
     """A camat needs a kecamatan, an operator a desa, each inside the one above it."""
     if role in (Role.CAMAT, Role.OPERATOR) and not kec:
-        raise UserError(f"a {role.value} needs a kecamatan (--kec)")
+        raise UserError(f"a {role.value} needs a kecamatan (--kec)", "kec")
     if role is Role.OPERATOR and not desa:
-        raise UserError("an operator needs a desa (--desa)")
+        raise UserError("an operator needs a desa (--desa)", "desa")
     if kec and (not kab or not kec.startswith(kab) or len(kec) != 6):
-        raise UserError(f"kecamatan {kec} is not inside kabupaten {kab}")
+        raise UserError(f"kecamatan {kec} is not inside kabupaten {kab}", "kec")
     if desa and (not kec or not desa.startswith(kec) or len(desa) != 10):
-        raise UserError(f"desa {desa} is not inside kecamatan {kec}")
+        raise UserError(f"desa {desa} is not inside kecamatan {kec}", "desa")
 
 
 def new_user(
@@ -72,9 +82,8 @@ def new_user(
 ) -> User:
     """A user with a fresh argon2 hash; region codes may carry dots."""
     if not USERNAME.match(username):
-        raise UserError("a username is 2-64 lowercase letters, digits, '.', '_' or '-'")
-    if len(password) < MIN_PASSWORD:
-        raise UserError(f"a password has at least {MIN_PASSWORD} characters")
+        raise UserError("a username is 2-64 lowercase letters, digits, '.', '_' or '-'", "username")
+    check_password(password)
     kec, desa = (undot(kec) if kec else None), (undot(desa) if desa else None)
     kab = undot(kab) if kab else (kec[:4] if kec else None)
     check_scope(role, kab, kec, desa)
@@ -85,6 +94,19 @@ def new_user(
         kab=kab,
         kec=kec,
         desa=desa,
+    )
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"a password has at least {MIN_PASSWORD} characters", "password")
+
+
+def with_password(user: User, password: str) -> User:
+    """The user with a new password; every session opened before now ends."""
+    check_password(password)
+    return user.model_copy(
+        update={"password_hash": _HASHER.hash(password), "sessions_from": int(time.time())}
     )
 
 
@@ -108,6 +130,10 @@ class UserStore:
             self._kv = await open_bucket(self.js, BUCKET, history=5, replicas=self.replicas)
         return self._kv
 
+    async def provision(self) -> None:
+        """Create the bucket if it is missing: the admin's act (`start_gateway`)."""
+        await self._bucket()
+
     async def add(self, user: User) -> bool:
         """Keep a new user; False when the username is taken (nothing changes)."""
         kv = await self._bucket()
@@ -116,6 +142,20 @@ class UserStore:
         except KeyWrongLastSequenceError:
             return False
         return True
+
+    async def replace(self, user: User) -> None:
+        """Keep a changed user (its password, its being disabled)."""
+        kv = await self._bucket()
+        await kv.put(user.username, user.model_dump_json().encode())
+
+    async def all(self) -> list[User]:
+        """Every user, by username."""
+        await self._bucket()
+        prefix = f"$KV.{BUCKET}."
+        info = await self.js.stream_info(f"KV_{BUCKET}", subjects_filter=f"{prefix}>")
+        names = sorted(s.removeprefix(prefix) for s in (info.state.subjects or {}))
+        found = [await self.get(name) for name in names]
+        return [user for user in found if user is not None]
 
     async def get(self, username: str) -> User | None:
         if not USERNAME.match(username):
@@ -132,7 +172,7 @@ class UserStore:
         user = await self.get(username.strip().lower())
         stored = user.password_hash if user else _DUMMY_HASH
         matches = await asyncio.to_thread(password_matches, stored, password)
-        return user if user and matches else None
+        return user if user and matches and not user.disabled else None
 
 
 def read_password(from_stdin: bool) -> str:
@@ -145,13 +185,55 @@ def read_password(from_stdin: bool) -> str:
     return first
 
 
-async def add_user(settings: Settings, user: User) -> str:
-    """`smart user add`: keep a new user in the running deployment's bucket."""
+def describe(user: User) -> str:
+    area = user.desa or user.kec or user.kab or "all areas"
+    state = " (disabled)" if user.disabled else ""
+    return f"{user.username}: {user.role.value} of {area}{state}"
+
+
+async def _with_store(settings: Settings, work: Callable[[UserStore], Awaitable[str]]) -> str:
     nc = await nats.connect(servers=settings.nats_servers(), name="smart-cli")
     try:
-        if not await UserStore(nc.jetstream(), settings.stream_replicas).add(user):
-            raise UserError(f"user {user.username} already exists; nothing changed")
+        return await work(UserStore(nc.jetstream(), settings.stream_replicas))
     finally:
         await nc.close()
-    area = user.desa or user.kec or user.kab or "all areas"
-    return f"user {user.username} added: {user.role.value} of {area}"
+
+
+async def add_user(settings: Settings, user: User) -> str:
+    """`smart user add`: keep a new user in the running deployment's bucket."""
+
+    async def add(store: UserStore) -> str:
+        if not await store.add(user):
+            raise UserError(f"user {user.username} already exists; nothing changed")
+        return f"user added: {describe(user)}"
+
+    return await _with_store(settings, add)
+
+
+async def list_users(settings: Settings) -> str:
+    """`smart user list`: every user, one a line."""
+
+    async def listing(store: UserStore) -> str:
+        return "\n".join(describe(user) for user in await store.all()) or "no users"
+
+    return await _with_store(settings, listing)
+
+
+async def change_user(
+    settings: Settings, username: str, *, password: str | None = None, disable: bool = False
+) -> str:
+    """`smart user passwd|disable`: a new password (enabling the user again) or disabling;
+    either ends the user's open sessions."""
+
+    async def change(store: UserStore) -> str:
+        user = await store.get(username.strip().lower())
+        if user is None:
+            raise UserError(f"no user {username}")
+        if password is not None:
+            user = with_password(user, password).model_copy(update={"disabled": False})
+        if disable:
+            user = user.model_copy(update={"disabled": True, "sessions_from": int(time.time())})
+        await store.replace(user)
+        return f"user changed: {describe(user)}"
+
+    return await _with_store(settings, change)

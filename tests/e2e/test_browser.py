@@ -19,6 +19,7 @@ from services.gateway.users import UserStore, new_user
 from shared.tenancy import dot
 from tests.e2e.conftest import System
 from tests.e2e.test_demo import KAB, KEC, load_once
+from tests.e2e.websupport import sign_in as http_sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -175,7 +176,7 @@ async def test_an_operator_imports_a_registry_file_and_sees_each_line(
 @asynccontextmanager
 async def signed_in(system: System, who: tuple[str, str]) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=system.base_url, timeout=30) as client:
-        resp = await client.post("/masuk", data={"username": who[0], "password": who[1]})
+        resp = await http_sign_in(client, *who)
         assert resp.status_code == 303, resp.text
         yield client
 
@@ -184,11 +185,11 @@ async def test_a_wrong_password_or_unknown_user_gets_the_same_answer(
     system: System, people: dict[str, tuple[str, str]]
 ) -> None:
     async with httpx.AsyncClient(base_url=system.base_url) as client:
-        wrong = await client.post("/masuk", data={"username": people["camat"][0], "password": "x"})
-        nobody = await client.post("/masuk", data={"username": "no-such-user", "password": "x"})
+        wrong = await http_sign_in(client, people["camat"][0], "x")
+        nobody = await http_sign_in(client, "no-such-user", "x")
     assert wrong.status_code == nobody.status_code == 401
     assert "Nama pengguna atau kata sandi salah." in wrong.text
-    assert wrong.text == nobody.text
+    assert wrong.text == nobody.text, "the same page (one browser: the same CSRF token)"
     assert "smart_sesi" not in wrong.headers.get("set-cookie", "")
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from services.gateway.web.render import Web, WebRoute
-from services.gateway.web.session import close_session, open_session, safe_next
+from services.gateway.web.session import safe_next
 from services.gateway.web.wilayah import kecamatan_of
 from shared.tenancy import undot
 
@@ -31,24 +31,35 @@ def build_access_router(web: Web) -> APIRouter:
         password: Annotated[str, Form()] = "",
         next: Annotated[str, Form()] = "/dasbor",
     ) -> Response:
+        address = request.client.host if request.client else "-"
+        wait = await web.throttle.locked_for(username, address)
+        if wait:
+            minutes = max(1, -(-wait // 60))
+            locked = web.render(
+                request, "signin.html", 429, message="locked", minutes=minutes, next=safe_next(next)
+            )
+            locked.headers["Retry-After"] = str(wait)
+            return locked
         user = await web.users.authenticate(username, password)
         if user is None:
+            await web.throttle.failed(username, address)
             return web.render(
                 request, "signin.html", 401, message="bad_login", next=safe_next(next)
             )
+        await web.throttle.succeeded(username, address)
         response = RedirectResponse(safe_next(next), status_code=303)
-        open_session(request, response, web.bridge.secret, user)
+        web.sessions.open(request, response, user)
         return response
 
     @router.post("/keluar")
-    async def signout() -> RedirectResponse:
+    async def signout(request: Request) -> RedirectResponse:
         response = RedirectResponse("/masuk", status_code=303)
-        close_session(response)
+        await web.sessions.close(request, response)
         return response
 
     @router.get("/dasbor")
     async def home(request: Request, kec: str | None = None) -> Response:
-        claims = web.claims(request)
+        claims = await web.claims(request)
         target = undot(kec or claims.kec or "")
         if len(target) == 6 and target.isdigit():
             return RedirectResponse(f"/dasbor/{target[:4]}/{target}", status_code=303)

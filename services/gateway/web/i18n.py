@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.gateway.web.codes import CODES, FIELDS, HINTS, humane
+from services.gateway.web.form_texts import FORM_TEXTS
+from services.gateway.web.texts import RECORD_TEXTS
+
 LANGS = ("id", "en")
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -88,7 +92,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "up": ("Aktif", "Up"),
     "down": ("Mati", "Down"),
     "pending": ("Antrean peristiwa", "Events pending"),
-    "projectors": ("Proyektor", "Projectors"),
+    "projectors": ("Pemutakhir data", "Read-model updaters"),
     "caught_up": ("Mutakhir", "Caught up"),
     "catching_up": ("Sedang mengejar log", "Catching up with the log"),
     "auto_refresh": ("Diperbarui otomatis tiap 3 detik.", "Refreshes every 3 seconds."),
@@ -96,12 +100,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "nik": ("NIK", "NIK"),
     "desil": ("Desil", "Decile"),
     "aid": ("Bantuan", "Aid"),
-    "forgotten": ("Dihapus", "Forgotten"),
+    "forgotten": ("Dilupakan", "Forgotten"),
     "yes": ("Ya", "Yes"),
     "no": ("Tidak", "No"),
     "all_desa": ("Semua desa", "Every desa"),
     "none": ("Tidak ada data.", "No data."),
-    "csv_file": ("Berkas CSV (kolom sesuai API)", "CSV file (the API's columns)"),
+    "csv_file": ("Berkas CSV (kolom seperti templat)", "CSV file (the template's columns)"),
     "upload": ("Unggah dan impor", "Upload and import"),
     "uploading": ("Mengunggah", "Uploading"),
     "processing": ("Memproses baris", "Processing lines"),
@@ -119,7 +123,17 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
     "generated": ("Dibuat", "Generated"),
     "digest": ("Sidik jari log audit", "Audit log digest"),
-    "last_seq": ("Posisi terakhir", "Last sequence"),
+    "digest_check": ("Periksa dengan", "Check it with"),
+    "digest_kept": (
+        "Sidik jari log audit ini ditandatangani sistem. Simpan salinannya: siapa pun dapat"
+        " memeriksa kelak bahwa tidak ada catatan sampai posisi itu yang diubah, dihapus,"
+        " atau disisipkan.",
+        "The system signed this fingerprint of the audit log. Keep a copy: anyone can check"
+        " later that no record up to that position was changed, removed or inserted.",
+    ),
+    "signed_at": ("Ditandatangani", "Signed"),
+    "audit_key": ("Kunci audit", "Audit key"),
+    "no_checkpoint": ("Belum ada sidik jari bertanda tangan.", "No signed fingerprint yet."),
     "public_intro": (
         "Angka keseluruhan program, tanpa data pribadi.",
         "The programme's totals, without personal data.",
@@ -131,7 +145,10 @@ TEXTS: dict[str, tuple[str, str]] = {
     "all_years": ("semua tahun", "all years"),
     "lang_switch": ("English", "Bahasa Indonesia"),
     "million_rp": ("juta Rp", "Rp million"),
+    **RECORD_TEXTS,
 }
+
+TEXTS.update(FORM_TEXTS)
 
 KINDS: dict[str, tuple[str, str]] = {
     "SENAM": ("Senam & konsolidasi", "Exercise & consolidation"),
@@ -183,6 +200,26 @@ class Words:
 
     def status(self, status: str) -> str:
         return self(status) if status in TEXTS else status
+
+    def code(self, kind: str, code: str | None) -> str:
+        """A code the services answer (`RECORDED`, `SERASA_DESA`, `PBI_JK`, a role...) in words."""
+        if not code:
+            return ""
+        known = CODES.get(kind, {}).get(code)
+        return known[self._i] if known else humane(code)
+
+    def field(self, name: str | None) -> str:
+        """A field's label as its form shows it; `desa.0.name`'s is the label of `desa`."""
+        head = (name or "").split(".")[0]
+        return FIELDS[head][self._i] if head in FIELDS else humane(head)
+
+    def hint(self, name: str | None) -> str | None:
+        """What the field must hold, in plain words (None when the field has no rule to say)."""
+        head = (name or "").split(".")[0]
+        return HINTS[head][self._i] if head in HINTS else None
+
+    def pick(self, message: str, message_en: str) -> str:
+        return message if self.lang == "id" else message_en
 
     def month(self, month: int) -> str:
         return MONTHS[month - 1][self._i]

@@ -1,4 +1,4 @@
-"""The dashboard's pages of one kecamatan: overview, rota, fund, distribution, findings, system."""
+"""The dashboard's pages of one kecamatan: overview, rota, fund, distribution, system."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from services.gateway.health import service_health
-from services.gateway.report.data import KINDS, summary
+from services.gateway.report.data import KINDS
 from services.gateway.web import charts
+from services.gateway.web.fund_forms import fund_extras
 from services.gateway.web.i18n import Words
 from services.gateway.web.render import Area, WebRoute, int_param, open_page, year_param
+from services.gateway.web.rota_forms import rota_extras
+from services.gateway.web.years import chosen_year, year_summary
 from shared.clock import jakarta_today
 
 PAGE = "/dasbor/{kab}/{kec}"
@@ -84,8 +87,7 @@ def matrix(area: Area, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def overview(request: Request, kab: str, kec: str) -> Response:
     web, area, words = await open_page(request, kab, kec)
-    year = year_param(request)
-    figures = await summary(area.fetch, year)
+    year, figures = await year_summary(request, area.fetch)
     return web.render(
         request,
         "overview.html",
@@ -115,6 +117,7 @@ async def rota(request: Request, kab: str, kec: str) -> Response:
         prev=(before[0], before[1] + 1),
         next=(after[0], after[1] + 1),
         activities=found["activities"],
+        **await rota_extras(area),
     )
 
 
@@ -137,12 +140,13 @@ async def fund(request: Request, kab: str, kec: str) -> Response:
         units=units["units"],
         fund_chart=fund_chart(words, recap["rows"]),
         balance_chart=balance_chart(words, recap["rows"]),
+        **await fund_extras(area),
     )
 
 
 async def distribution(request: Request, kab: str, kec: str) -> Response:
     web, area, words = await open_page(request, kab, kec)
-    year = year_param(request)
+    year = await chosen_year(request, area.fetch)
     found, rounds, stock = await asyncio.gather(
         area.fetch("distribution", "distribution", {"year": year}),
         area.fetch("distribution", "rounds", {"year": year}),
@@ -165,23 +169,6 @@ async def distribution(request: Request, kab: str, kec: str) -> Response:
     )
 
 
-async def findings(request: Request, kab: str, kec: str) -> Response:
-    web, area, words = await open_page(request, kab, kec)
-    found, still_open = await asyncio.gather(
-        area.fetch("integrity", "findings_summary", {}),
-        area.fetch("integrity", "open_findings", {}),
-    )
-    return web.render(
-        request,
-        "findings.html",
-        area=area,
-        nav="findings",
-        s=found,
-        open_findings=still_open["findings"],
-        findings_chart=findings_chart(words, found["by_year"]),
-    )
-
-
 async def system(request: Request, kab: str, kec: str) -> Response:
     web, area, _ = await open_page(request, kab, kec)
     services = await service_health(web.bridge.nc)
@@ -193,7 +180,6 @@ PAGES = {
     "/jadwal": rota,
     "/dana": fund,
     "/distribusi": distribution,
-    "/temuan": findings,
     "/sistem": system,
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
@@ -17,13 +18,25 @@ from services.gateway.auth import Claims, Role, check_area
 from services.gateway.bridge import Bridge, Call, tenant_of
 from services.gateway.report.data import Fetch, reply_data
 from services.gateway.users import UserStore
+from services.gateway.web.forms import (
+    Flash,
+    check_csrf,
+    csrf_token,
+    drop_flash,
+    keep_nonce,
+    new_key,
+    read_flash,
+)
 from services.gateway.web.i18n import Words, pick_lang
-from services.gateway.web.session import LANG_COOKIE, remember_lang, session_claims
+from services.gateway.web.session import LANG_COOKIE, Sessions, remember_lang, session_token
+from services.gateway.web.throttle import SignInThrottle
 from shared.clock import jakarta_today
+from shared.contracts.base import WRITERS
 from shared.errors import DomainError
 from shared.tenancy import dot
 
 TEMPLATES = Path(__file__).parent / "templates"
+_KEC_PAGE = re.compile(r"^/dasbor/[0-9]{4}/[0-9]{6}")
 PUBLIC_S = 60
 
 
@@ -81,14 +94,18 @@ class Area:
 class Web:
     """What every page needs: the bridge to the services, the users and the templates."""
 
-    def __init__(self, bridge: Bridge, users: UserStore) -> None:
+    def __init__(self, bridge: Bridge, users: UserStore, replicas: int = 1) -> None:
         self.bridge = bridge
         self.users = users
+        js = bridge.nc.jetstream()
+        self.sessions = Sessions(js, users, bridge.secret, replicas)
+        self.throttle = SignInThrottle(js, replicas)
         self.env = Environment(
             loader=FileSystemLoader(TEMPLATES),
             autoescape=select_autoescape(default=True),
             undefined=StrictUndefined,
         )
+        self.env.globals["new_key"] = new_key
 
     def render(self, request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
         words = words_of(request)
@@ -97,11 +114,26 @@ class Web:
             t=words,
             path=request.url.path,
             switch_url=str(request.url.include_query_params(lang=other)),
-            **{"area": None, "claims": None, "nav": "", **ctx},
+            csrf=csrf_token(request, self.bridge.secret),
+            flash=self.flash(request),
+            **{"area": None, "claims": None, "nav": "", "errors": {}, "values": {}, **ctx},
         )
         response = HTMLResponse(html, status_code=status)
         remember_lang(request, response)
+        keep_nonce(request, response)
+        drop_flash(request, response)
         return response
+
+    def flash(self, request: Request) -> Flash | None:
+        return read_flash(request, self.bridge.secret)
+
+    def wait_for(self, request: Request) -> int | None:
+        """The log position a page's reads first wait for: the last submit's, else `?wait_for=`."""
+        flash = self.flash(request)
+        if flash is not None and flash.position is not None:
+            return flash.position
+        raw = request.query_params.get("wait_for", "")
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
     def refusal(self, request: Request, exc: DomainError) -> HTMLResponse:
         """401 asks to sign in (then back here); every other refusal says why, in words."""
@@ -111,23 +143,42 @@ class Web:
         words = words_of(request)
         text = (
             words("forbidden")
-            if exc.status == 403
+            if exc.code == "FORBIDDEN"
             else (exc.message if words.lang == "id" else exc.message_en)
         )
-        return self.render(request, "error.html", exc.status, message=text, code=exc.code)
+        return self.render(
+            request,
+            "error.html",
+            exc.status,
+            message=text,
+            code=exc.code,
+            setup_url=self.setup_offer(request, exc),
+        )
 
-    def claims(self, request: Request) -> Claims:
-        return session_claims(request, self.bridge.secret)
+    def setup_offer(self, request: Request, exc: DomainError) -> str | None:
+        """A kecamatan not set up yet: its set-up page, for one who may set it up."""
+        found = _KEC_PAGE.match(request.url.path)
+        claims = session_token(request, self.bridge.secret)
+        if exc.status != 404 or found is None or claims is None:
+            return None
+        return f"{found.group(0)}/pengaturan" if claims.role.value in WRITERS else None
+
+    async def claims(self, request: Request) -> Claims:
+        """The signed-in viewer: 401 without a session, with an ended or revoked one."""
+        return await self.sessions.claims(request)
 
     async def area(self, request: Request, kab: str, kec: str, *, write: bool = False) -> Area:
-        """The viewer's kecamatan: 401 without a session, 403 outside their area."""
-        claims = self.claims(request)
+        """The viewer's kecamatan: 401 without a session, 403 outside their area; after a
+        submit, its reads wait for the position of that write (read-your-writes)."""
+        claims = await self.claims(request)
         kab, kec = tenant_of(kab, kec)
         check_area(claims, kab, kec, write=write)
-        return await self.open_area(claims, kab, kec)
+        return await self.open_area(claims, kab, kec, self.wait_for(request))
 
-    async def open_area(self, claims: Claims, kab: str, kec: str) -> Area:
-        call = Call(claims, kab, kec, None, None, b"")
+    async def open_area(
+        self, claims: Claims, kab: str, kec: str, wait_for: int | None = None
+    ) -> Area:
+        call = Call(claims, kab, kec, wait_for, None, b"")
         fetch = bridge_fetch(self.bridge, call)
         kecamatan = await fetch("scheduler", "kecamatan_get", {})
         names = {d["code"]: d["name"] for d in kecamatan["desa"]}
@@ -152,13 +203,16 @@ Endpoint = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class WebRoute(APIRoute):
-    """A dashboard route: refusals become pages (sign-in, forbidden, not found), not JSON."""
+    """A dashboard route: every POST must carry its CSRF token (forms.py); refusals become
+    pages (sign-in, forbidden, not found), not JSON."""
 
     def get_route_handler(self) -> Endpoint:
         handler = super().get_route_handler()
 
         async def guarded(request: Request) -> Response:
             try:
+                if request.method == "POST":
+                    await check_csrf(request, request.app.state.web.bridge.secret)
                 return await handler(request)
             except DomainError as exc:
                 web: Web = request.app.state.web

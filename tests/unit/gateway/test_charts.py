@@ -7,7 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from services.gateway.web.charts import Series, bars, line, meter, nice_max
+from services.gateway.web.charts import BOTTOM, TOP, Series, bars, line, meter, nice_max
 
 pytestmark = pytest.mark.unit
 
@@ -36,7 +36,7 @@ def test_bars_are_well_formed_svg_with_every_label_and_value() -> None:
 def test_the_tallest_bar_fills_the_scale_and_heights_are_proportional() -> None:
     svg = bars(["a", "b"], [Series("x", [20, 10])], title="t", height=230)
     heights = [float(h) for h in re.findall(r'<rect class="s1"[^>]* height="([\d.]+)"', svg)]
-    assert heights[0] == pytest.approx(230 - 22 - 30)
+    assert heights[0] == pytest.approx(230 - TOP - BOTTOM)
     assert heights[1] == pytest.approx(heights[0] / 2)
 
 
