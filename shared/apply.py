@@ -37,15 +37,24 @@ async def enter(conn: DbConn, schema: str) -> None:
     await conn.execute(f"set local search_path to {ident(schema)}")
 
 
+def checkpoint_channel(schema: str) -> str:
+    """Where a schema's committed checkpoints are announced (`<stream> <projection> <pos>`)."""
+    return f"smart_checkpoints_{schema}"
+
+
 async def save_checkpoints(conn: DbConn, stream: str, reached: dict[str, int]) -> None:
     """Each projection's position in one stream, in one statement; a checkpoint never
-    moves back."""
+    moves back. Each is announced on the schema's channel once committed (read-your-writes
+    waits on that, not on polling)."""
     if reached:
         await conn.execute(
-            "insert into checkpoints(projection, stream, position)"
+            "with saved as (insert into checkpoints(projection, stream, position)"
             " select name, $2, position from unnest($1::text[], $3::bigint[]) as r(name, position)"
             " on conflict (projection, stream) do update"
-            " set position = greatest(checkpoints.position, excluded.position), updated_at = now()",
+            " set position = greatest(checkpoints.position, excluded.position), updated_at = now()"
+            " returning projection, position)"
+            " select pg_notify('smart_checkpoints_' || current_schema(),"
+            " $2 || ' ' || projection || ' ' || position) from saved",
             list(reached),
             stream,
             list(reached.values()),

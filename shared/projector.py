@@ -101,21 +101,25 @@ class Projector:
         await self._reset_consumer(after)
         sub = await self.js.pull_subscribe_bind(self.durable, self.stream)
         try:
+            pending = True
             while True:
-                msgs = await self._next_batch(sub)
+                msgs = await self._next_batch(sub, pending)
                 _raise_if_cancelling()
                 if msgs:
                     await self.process(msgs)
+                    pending = bool(msgs[-1].metadata.num_pending)
         finally:
             await sub.unsubscribe()
 
-    async def _next_batch(self, sub: JetStreamContext.PullSubscription) -> list[Msg]:
-        """What is there now, up to a batch; else wait for the next event. (A pull for a
-        whole batch would hold its answer until the batch fills or the request expires.)"""
-        try:
-            return await sub.fetch(self.settings.batch, timeout=DRAIN_TIMEOUT_S)
-        except TimeoutError:  # nats-py raises both its own and asyncio's
-            pass
+    async def _next_batch(self, sub: JetStreamContext.PullSubscription, pending: bool) -> list[Msg]:
+        """Up to a batch of what is there when the last event said more were behind it;
+        else wait for the next event. (A pull for a batch when nothing is there holds its
+        answer until the batch fills or the request expires: an event would wait for that.)"""
+        if pending:
+            try:
+                return await sub.fetch(self.settings.batch, timeout=DRAIN_TIMEOUT_S)
+            except TimeoutError:  # nats-py raises both its own and asyncio's
+                pass
         try:
             return await sub.fetch(1, timeout=self.settings.fetch_timeout_s)
         except TimeoutError:

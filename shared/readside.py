@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -12,7 +13,7 @@ import asyncpg
 from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 
-from shared.apply import Applier, DeadLettered
+from shared.apply import Applier, DeadLettered, checkpoint_channel
 from shared.db import DbConn, ident, migrate
 from shared.errors import NotCaughtUp, NotFound
 from shared.eventstore import EventStore
@@ -21,6 +22,8 @@ from shared.projector import Projector
 from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
 
 log = logging.getLogger("smart.readside")
+RECHECK_S = 0.25
+"""How long `wait_for` trusts the checkpoint announcements before it reads them itself."""
 
 
 class ReadSide:
@@ -52,6 +55,8 @@ class ReadSide:
         self._discovery: asyncio.Task[None] | None = None
         self._lock_conn: DbConn | None = None
         self._lock_guard = asyncio.Lock()
+        self._reached: dict[tuple[str, str], int] = {}
+        self._moved = asyncio.Event()
 
     async def migrate(self) -> None:
         async with self.pool.acquire() as conn:
@@ -60,6 +65,7 @@ class ReadSide:
     async def start(self) -> None:
         await self.migrate()
         self._lock_conn = await self.pool.acquire()
+        await self._lock_conn.add_listener(checkpoint_channel(self.schema), self._notified)
         await self.discover()
         self._discovery = asyncio.create_task(self._discover_forever())
 
@@ -72,8 +78,21 @@ class ReadSide:
             tasks = [task for task in tasks if not task.done()]
         self._tasks.clear()
         if self._lock_conn is not None:
+            channel = checkpoint_channel(self.schema)
+            with contextlib.suppress(Exception):
+                await self._lock_conn.remove_listener(channel, self._notified)
             await self.pool.release(self._lock_conn)  # type: ignore[arg-type]
             self._lock_conn = None
+
+    def failure(self) -> str | None:
+        """Why a projector or the discovery stopped, if one did (they stop only on an error
+        they cannot retry, such as losing the connection that holds their locks)."""
+        tasks = [*self._tasks.values(), *([self._discovery] if self._discovery else [])]
+        for task in tasks:
+            if task.done():
+                error = None if task.cancelled() else task.exception()
+                return f"{task.get_name()}: {error!r}" if error else f"{task.get_name()} ended"
+        return None
 
     async def _discover_forever(self) -> None:
         while True:
@@ -108,25 +127,60 @@ class ReadSide:
                     self.nc, self.pool, self.service, self.schema, kab, projection, self.settings
                 )
                 self._tasks[(kab, projection.name)] = asyncio.create_task(
-                    projector.run(self._lock_conn, self._lock_guard)
+                    projector.run(self._lock_conn, self._lock_guard),
+                    name=f"projector {projection.name} on {kab}",
                 )
         return True
 
-    async def caught_up(self, kab: str, position: int) -> bool:
+    def _notified(self, conn: object, pid: int, channel: str, payload: object, /) -> None:
+        """A projector of this service (in any replica) committed a checkpoint."""
+        stream, name, position = str(payload).split(" ")
+        self._reach(stream, name, int(position))
+
+    def _reach(self, stream: str, projection: str, position: int) -> None:
+        key = (stream, projection)
+        if position > self._reached.get(key, 0):
+            self._reached[key] = position
+            self._moved.set()
+            self._moved = asyncio.Event()
+
+    def _behind(self, stream: str, position: int) -> list[Projection]:
+        """The projections not known to have applied their events up to `position`."""
+        return [p for p in self.projections if self._reached.get((stream, p.name), 0) < position]
+
+    async def caught_up(self, kab: str, position: int, *, read: bool = True) -> bool:
+        """Has every projection applied its events up to `position`? Known without I/O once
+        a checkpoint at or past it was announced; else asked of the log (and of the
+        checkpoints, unless `read` is False and one was announced: it is a lower bound)."""
         stream = stream_name(kab)
-        if position <= 0:
+        behind = self._behind(stream, position) if position > 0 else []
+        if not behind:
             return True
-        if not await self.follow(kab) or await self.store.last_seq(kab) < position:
+        if not await self.follow(kab):
             return False
-        for projection in self.projections:
-            done = await self.checkpoints.position(projection.name, stream)
-            if done < position and await self._unapplied(kab, projection, done, position):
+        head_reached = False
+        for projection in behind:
+            done = self._reached.get((stream, projection.name), 0)
+            if read or not done:
+                done = max(done, await self.checkpoints.position(projection.name, stream))
+                self._reach(stream, projection.name, done)
+            if done >= position:
+                continue
+            after = await self._next_event(kab, projection, done)
+            if after is None and not head_reached:
+                if await self.store.last_seq(kab) < position:
+                    return False
+                head_reached = True  # every event up to `position` is in the stream: ask again
+                after = await self._next_event(kab, projection, done)
+            if after is not None and after <= position:
                 return False
+            self._reach(stream, projection.name, position)  # none of its events until there
         return True
 
-    async def _unapplied(self, kab: str, projection: Projection, done: int, upto: int) -> bool:
-        """Is there an event for `projection` in (done, upto]? Asked of the stream leader,
-        which holds every acknowledged event (a replica or a consumer may lag)."""
+    async def _next_event(self, kab: str, projection: Projection, done: int) -> int | None:
+        """The position of `projection`'s first event after `done`, if any. Asked of the
+        stream leader, which holds every acknowledged event (a replica or a consumer may lag)."""
+        found: list[int] = []
         for subject in projection.filters(kab):
             try:
                 msg = await self.store.js.get_msg(
@@ -134,19 +188,33 @@ class ReadSide:
                 )
             except NotFoundError:
                 continue
-            if msg.seq is not None and msg.seq <= upto:
-                return True
-        return False
+            if msg.seq is not None:
+                found.append(msg.seq)
+        return min(found, default=None)
 
     async def wait_for(self, kab: str, position: int | None, timeout: float = 10.0) -> None:
-        """Return once every projection has applied all its events up to `position`."""
+        """Return once every projection has applied all its events up to `position`: read
+        once, then on the checkpoints' announcements, reading again every `RECHECK_S`."""
         if not position:
             return
-        deadline = time.monotonic() + timeout
-        while not await self.caught_up(kab, position):
-            if time.monotonic() > deadline:
+        stream = stream_name(kab)
+        now = time.monotonic()
+        deadline, recheck, read = now + timeout, now, False
+        while True:
+            moved = self._moved
+            if not self._behind(stream, position):
+                return
+            now = time.monotonic()
+            if now >= recheck:
+                if await self.caught_up(kab, position, read=read):
+                    return
+                read = True
+                now = time.monotonic()
+                recheck = now + RECHECK_S
+            if now >= deadline:
                 raise NotCaughtUp(position)
-            await asyncio.sleep(0.02)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(moved.wait(), min(deadline, recheck) - now)
 
     async def lag(self) -> list[dict[str, object]]:
         rows: list[dict[str, object]] = []

@@ -173,7 +173,9 @@ class Bridge:
         params: dict[str, Any] | None = None,
         body: Any = None,
     ) -> JSONResponse:
-        """Send a write or a read; a write with an Idempotency-Key answers its first answer."""
+        """Send a write or a read; a write with an Idempotency-Key answers its first answer:
+        a key new to this process's memory of the bucket costs the one record written after
+        the answer (a repeat racing the first is answered the record that won)."""
         key = request.headers.get("idempotency-key")
         if request.method == "GET" or not key:
             return reply_response(await self.rpc(call_, service, name, params=params, body=body))
@@ -184,21 +186,24 @@ class Bridge:
             reply = await self.rpc(
                 call_, service, name, params=params, body=body, command_id=f"idem-{scope}"
             )
-            response = reply_response(reply)
-            if reply.status < 500:
-                fresh = Remembered(digest, response.status_code, json.loads(bytes(response.body)))
-                kept = await self.idempotency.remember(scope, fresh)
-            else:
-                return response
+            if reply.status >= 500:
+                return reply_response(reply)
+            fresh = Remembered(digest, reply.status, reply_content(reply))
+            kept = await self.idempotency.remember(scope, fresh)
         if kept.body_hash != digest:
             raise KeyReused()
         return JSONResponse(kept.content, status_code=kept.status)
 
 
-def reply_response(reply: RpcReply) -> JSONResponse:
+def reply_content(reply: RpcReply) -> Any:
+    """The JSON body an RPC reply answers: its error, or its data with its position."""
     if reply.error is not None:
-        return JSONResponse({"error": reply.error}, status_code=reply.status)
+        return {"error": reply.error}
     content = reply.data
     if reply.position is not None and isinstance(content, dict):
         content = {**content, "position": reply.position}
-    return JSONResponse(content, status_code=reply.status)
+    return content
+
+
+def reply_response(reply: RpcReply) -> JSONResponse:
+    return JSONResponse(reply_content(reply), status_code=reply.status)
