@@ -16,13 +16,13 @@ from nats.aio.client import Client as NATS
 from nats.js.api import StreamConfig
 
 from bench.tally import Counted, bench_readside
-from shared.canonical import GENESIS_HASH
 from shared.clock import utc_now
-from shared.envelope import Metadata
-from shared.eventstore import EventStore
 from shared.infra.local import LocalInfrastructure
-from shared.logreader import read_pages
-from shared.rebuild import rebuild
+from shared.log.canonical import GENESIS_HASH
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
+from shared.log.reader import read_pages
+from shared.readside.rebuild import rebuild
 from shared.tenancy import AggregateRef, Tenant
 
 PAYLOAD = b"x" * 300

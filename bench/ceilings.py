@@ -13,9 +13,9 @@ from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
 from bench.tally import Counted
-from shared.aggregate import AggregateType, CommandRunner
-from shared.envelope import Metadata
-from shared.eventstore import EventStore
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
 from shared.tenancy import AggregateRef, Tenant
 
 COUNTER = AggregateType[int]("bench", "counter", lambda: 0, lambda n, e: n + 1)

@@ -20,12 +20,12 @@ from nats.aio.client import Client as NATS
 from bench.history import HOUSEHOLDS_PER_DESA, Kecamatan
 from bench.ledger import Batch
 from services.distribution.personal import KEY_SCHEMA
-from shared.canonical import GENESIS_HASH
 from shared.clock import jakarta_today
 from shared.config import Settings
-from shared.envelope import Metadata
-from shared.eventstore import MAX_EVENTS_PER_APPEND, EventStore
 from shared.keys import KeyStore
+from shared.log.canonical import GENESIS_HASH
+from shared.log.envelope import Metadata
+from shared.log.eventstore import MAX_EVENTS_PER_APPEND, EventStore
 from shared.tenancy import Tenant
 
 EVENTS_PER_KECAMATAN_MONTH = 67

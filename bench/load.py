@@ -26,14 +26,14 @@ from bench.cpu import measured
 from bench.fleet import Fleet
 from bench.profile import shares
 from bench.traffic import KAB, Tally, closed_loop, open_loop, spread
-from shared.aggregate import AggregateType, CommandRunner
 from shared.config import Settings
-from shared.envelope import Metadata
 from shared.events.base import DomainEvent
 from shared.events.scheduler import Desa, KecamatanConfigured, kecamatan_ref
-from shared.eventstore import EventStore
 from shared.infra.cluster import NatsCluster, wait_for_jetstream
 from shared.infra.local import Endpoints, LocalInfrastructure
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
 from shared.tenancy import Tenant
 
 MAGETAN = (

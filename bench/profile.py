@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 ROOMS = (
-    ("envelope: seal, hash, sign", ("seal (shared/envelope.py", "shared/signing.py")),
+    ("envelope: seal, hash, sign", ("seal (shared/log/envelope.py", "shared/log/signing.py")),
     ("append: publish, await the ack", ("EventStore._publish_",)),
     ("command runner: load, decide, fold", ("CommandRunner.",)),
     ("wait_for (read-your-writes)", ("ReadSide.wait_for", "Runtime.wait_for")),

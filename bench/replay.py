@@ -25,11 +25,11 @@ from nats.aio.client import Client as NATS
 from bench.generate import SCALES, months_for, tenants
 from services.cli.ops import readsides_for
 from shared.config import Settings
-from shared.eventstore import EventStore
 from shared.infra.local import Endpoints, LocalInfrastructure
-from shared.pages import PAGE, Progress
-from shared.rebuild import rebuild_all
-from shared.replay_workers import Workers
+from shared.log.eventstore import EventStore
+from shared.readside.pages import PAGE, Progress
+from shared.readside.rebuild import rebuild_all
+from shared.readside.replay_workers import Workers
 from shared.tenancy import STREAM_PREFIX
 
 SECRET = "bench-secret"  # noqa: S105 - the synthetic deployment's secret

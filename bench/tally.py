@@ -10,9 +10,9 @@ from nats.aio.client import Client as NATS
 
 from shared.db import DbConn
 from shared.events.base import DomainEvent
-from shared.eventstore import EventStore
-from shared.logreader import StoredEvent
-from shared.readside import ReadSide
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent
+from shared.readside.service import ReadSide
 
 TALLY_SQL = (
     "create table totals (aggregate_id text primary key, n bigint not null, events int not null)"

@@ -15,7 +15,7 @@ from typing import Any
 import nats.errors
 from nats.aio.client import Client as NATS
 
-from shared.rpc import rpc_subject
+from shared.edge.rpc import rpc_subject
 
 KAB = "3520"
 RECEIVE = rpc_subject(KAB, "donations", "donation_receive")
@@ -58,7 +58,7 @@ def spread(values: Sequence[float], prefix: str) -> dict[str, float]:
 
 
 async def ask(nc: NATS, subject: str, request: dict[str, Any]) -> dict[str, Any]:
-    """An RPC as `shared.rpc.call` sends it (an `RpcRequest`'s JSON), spelled out: the load
+    """An RPC as `shared.edge.rpc.call` sends it (an `RpcRequest`'s JSON), spelled out: the load
     generator shares the machine with what it measures, so it spends as little as it can."""
     msg = await nc.request(subject, json.dumps(request).encode(), timeout=30)
     reply: dict[str, Any] = json.loads(msg.data)

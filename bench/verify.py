@@ -13,14 +13,14 @@ import time
 from bench.generate import SCALES
 from bench.replay import SECRET, raw_read, rss_mb, streams, with_history
 from services.cli.ops import readsides_for
-from shared.audit import verify_all_read_models, verify_streams
+from shared.audit.verdict import verify_all_read_models, verify_streams
 from shared.config import Settings
 from shared.db import DbConn
-from shared.eventstore import EventStore
-from shared.pages import PAGE, positions
-from shared.readside import ReadSide
-from shared.rebuild import rebuild_all
-from shared.replay_workers import Workers
+from shared.log.eventstore import EventStore
+from shared.readside.pages import PAGE, positions
+from shared.readside.rebuild import rebuild_all
+from shared.readside.replay_workers import Workers
+from shared.readside.service import ReadSide
 from shared.tenancy import kab_of_stream, stream_name
 
 

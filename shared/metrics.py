@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from faststream import BaseMiddleware
 
-from shared.eventstore import Appended, EventStore
+from shared.log.eventstore import Appended, EventStore
 
 if TYPE_CHECKING:
     from faststream.message import StreamMessage
     from nats.aio.client import Client as NATS
 
-    from shared.readside import ReadSide
+    from shared.readside.service import ReadSide
 
 log = logging.getLogger("smart.metrics")
 Labels = tuple[tuple[str, str], ...]

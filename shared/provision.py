@@ -19,9 +19,9 @@ from faststream.message import StreamMessage
 from nats.aio.client import Client as NATS
 
 from shared.config import Settings
-from shared.eventstore import EventStore
-from shared.kv import Bucket
-from shared.rpc import RPC_ROOT
+from shared.edge.rpc import RPC_ROOT
+from shared.log.eventstore import EventStore
+from shared.log.kv import Bucket
 from shared.tenancy import InvalidRegionCode
 
 log = logging.getLogger("smart.provision")

@@ -16,21 +16,21 @@ import nats.errors
 from faststream.nats import NatsBroker, NatsRouter
 from nats.aio.client import Client as NATS
 
-from shared.aggregate import CommandRunner
 from shared.config import Settings
 from shared.contracts.base import Command
 from shared.db import create_pool
-from shared.eventstore import EventStore
-from shared.facts import Facts
+from shared.edge.facts import Facts
+from shared.edge.kit import Api
 from shared.infra.credentials import admin_settings, inbox_prefix, role_settings
 from shared.keys import KeyStore, Sealer
-from shared.kit import Api
-from shared.kv import Bucket
+from shared.log.aggregate import CommandRunner
+from shared.log.eventstore import EventStore
+from shared.log.kv import Bucket
+from shared.log.signing import Signer
 from shared.metrics import MeteredEventStore, Metrics
-from shared.projection import Projection, ProjectorSettings
 from shared.provision import Provisioner
-from shared.readside import ReadSide
-from shared.signing import Signer
+from shared.readside.projection import Projection, ProjectorSettings
+from shared.readside.service import ReadSide
 
 log = logging.getLogger("smart.runtime")
 DRAIN_TIMEOUT_S = 10.0

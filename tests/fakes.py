@@ -2,7 +2,7 @@
 
 * `MemoryEventStore` is the real `EventStore` with JetStream replaced by lists: its own
   `append` (the real one, inherited) builds and hash-chains the envelopes with
-  `shared.envelope.seal`; only the publish step is in memory, and it answers as JetStream
+  `shared.log.envelope.seal`; only the publish step is in memory, and it answers as JetStream
   does: a repeated `Nats-Msg-Id` within the duplicate window is a duplicate (judged before
   the expected sequence, as the server does), a stale `Nats-Expected-Last-Subject-Sequence`
   is a `ConcurrencyConflict`, a batch is all or none, sequences count from 1 per kabupaten.
@@ -34,24 +34,24 @@ from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 from pydantic import SecretStr
 
-from shared.aggregate import AggregateType, CommandRunner
 from shared.config import Settings
-from shared.envelope import Metadata
+from shared.edge.facts import Facts
+from shared.edge.kit import Api, Ctx
+from shared.edge.rpc import RpcReply, RpcRequest, Scope
 from shared.events.base import DomainEvent
 from shared.events.scheduler import ActivityKind, DayOff, Desa, KecamatanConfigured, kecamatan_ref
-from shared.eventstore import (
+from shared.keys import KeyShredded, KeyStore, Sealer
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import (
     DUPLICATE_IN_BATCH,
     WRONG_LAST_SEQUENCE,
     Appended,
     EventStore,
 )
-from shared.facts import Facts
-from shared.keys import KeyShredded, KeyStore, Sealer
-from shared.kit import Api, Ctx
-from shared.logreader import StoredEvent
-from shared.projection import subject_matches
-from shared.readside import ReadSide
-from shared.rpc import RpcReply, RpcRequest, Scope
+from shared.log.reader import StoredEvent
+from shared.readside.projection import subject_matches
+from shared.readside.service import ReadSide
 from shared.runtime import Runtime
 from shared.tenancy import AggregateRef, Tenant, stream_name
 

@@ -13,13 +13,13 @@ from typing import Any
 import asyncpg
 from nats.aio.client import Client as NATS
 
-from shared.aggregate import AggregateType, CommandRunner
 from shared.config import Settings
-from shared.envelope import Metadata
+from shared.edge.rpc import RpcReply, RpcRequest, Scope, call
 from shared.events.base import DomainEvent
-from shared.eventstore import EventStore
-from shared.logreader import StoredEvent
-from shared.rpc import RpcReply, RpcRequest, Scope, call
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent
 from shared.runtime import Runtime, ServiceSpec, close_runtime, open_runtime
 from shared.tenancy import AggregateRef, Tenant
 

@@ -18,9 +18,9 @@ from services.cli.provision import add_provision_parser, provision
 from services.cli.up import run_one, up
 from services.cli.witness import add_witness_options, witness, witness_settings
 from services.cli.witness_file import WitnessFile
+from shared.audit.logdigest import FORM, KeptDigest
 from shared.config import Settings
-from shared.logdigest import FORM, KeptDigest
-from shared.logreader import LogUnavailable
+from shared.log.reader import LogUnavailable
 
 
 def _parser() -> argparse.ArgumentParser:

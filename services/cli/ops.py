@@ -17,26 +17,26 @@ from nats.js.errors import NotFoundError
 from services.cli.context import CannotRun
 from services.cli.reach import reach_db, reach_nats
 from services.registry import available_specs
-from shared.audit import (
+from shared.audit.checkpoints import Checkpointer
+from shared.audit.logdigest import KeptDigest
+from shared.audit.refusals import standing
+from shared.audit.verdict import (
     Verdict,
     verify_all_read_models,
     verify_dead_letters,
     verify_kecamatan_log,
     verify_streams,
 )
-from shared.checkpoints import Checkpointer
 from shared.config import Settings
 from shared.db import DbConn, advisory_key, scope_rows
 from shared.events.audit import LogCheckpointed, checkpoint_ref
-from shared.eventstore import EventStore
-from shared.logdigest import KeptDigest
-from shared.logreader import read_pages
-from shared.pages import Progress, Target, catch_up_all, positions
-from shared.readside import ReadSide
-from shared.rebuild import rebuild_all
-from shared.refusals import standing
-from shared.replay_workers import Workers
-from shared.routing import Routes
+from shared.log.eventstore import EventStore
+from shared.log.reader import read_pages
+from shared.readside.pages import Progress, Target, catch_up_all, positions
+from shared.readside.rebuild import rebuild_all
+from shared.readside.replay_workers import Workers
+from shared.readside.routing import Routes
+from shared.readside.service import ReadSide
 from shared.tenancy import STREAM_PREFIX, Tenant, kab_of_stream, stream_name, undot
 
 

@@ -16,14 +16,14 @@ import nats
 from services.cli.context import CannotRun, ensure_secret, write_endpoints
 from services.cli.supervised import GatewayComponent, ServerProcess, Service, Task
 from services.registry import available_specs
-from shared.checkpoints import checkpoint_forever
+from shared.audit.checkpoints import checkpoint_forever
 from shared.config import Settings
-from shared.eventstore import EventStore
 from shared.infra.credentials import inbox_prefix, public, role_settings
 from shared.infra.local import LocalInfrastructure
 from shared.infra.lock import DataDirInUse, DataDirLock
 from shared.infra.permissions import AUDIT
 from shared.infra.supervisor import Component, Supervisor
+from shared.log.eventstore import EventStore
 from shared.metrics import OpsServer, Supervised, configure_logging
 from shared.runtime import Runtime, close_runtime, open_runtime
 

@@ -23,16 +23,16 @@ from nats.aio.client import Client as NATS
 from services.cli.context import ENDPOINTS_FILE, CannotRun
 from services.cli.reach import reach_nats
 from services.cli.witness_file import Witnessed, WitnessFile, appending
-from shared.checkpoints import RunningDigest, signature_ok
+from shared.audit.checkpoints import RunningDigest, signature_ok
+from shared.audit.logdigest import KeptDigest
 from shared.clock import utc_now
 from shared.config import Settings
-from shared.envelope import MalformedEvent
 from shared.events.audit import LogCheckpointed, checkpoint_ref
-from shared.eventstore import EventStore
 from shared.infra.credentials import inbox_prefix, role_settings
 from shared.infra.permissions import AUDITOR
-from shared.logdigest import KeptDigest
-from shared.logreader import StoredEvent, direct_pages, read_pages
+from shared.log.envelope import MalformedEvent
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent, direct_pages, read_pages
 from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
 
 INTERVAL_S = 60.0

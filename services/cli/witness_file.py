@@ -15,9 +15,9 @@ from typing import IO
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from services.cli.context import CannotRun
+from shared.audit.logdigest import KeptDigest
 from shared.events.audit import LogCheckpointed
-from shared.logdigest import KeptDigest
-from shared.logreader import StoredEvent
+from shared.log.reader import StoredEvent
 
 HEX64 = r"^[0-9a-f]{64}$"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from services.distribution.domain import Household, Ledger, evolve_household, evolve_ledger
-from shared.aggregate import AggregateType
 from shared.events.distribution import HOUSEHOLD_AGGREGATE, LEDGER_AGGREGATE, SERVICE
+from shared.log.aggregate import AggregateType
 
 HOUSEHOLD = AggregateType[Household | None](
     SERVICE, HOUSEHOLD_AGGREGATE, lambda: None, evolve_household

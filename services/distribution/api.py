@@ -9,9 +9,9 @@ from services.distribution.aggregates import HOUSEHOLD, LEDGER
 from services.distribution.deps import Deps
 from services.distribution.scope import path_id, unknown
 from shared.contracts import distribution as c
+from shared.edge.kit import Api, Ctx
 from shared.errors import NotFound
 from shared.events.distribution import SERVICE, household_ref, ledger_ref
-from shared.kit import Api, Ctx
 
 
 async def known_household(ctx: Ctx[Deps]) -> None:

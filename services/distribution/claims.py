@@ -19,8 +19,8 @@ from nats.js.kv import KeyValue
 
 from services.distribution.refusals import DistributionError
 from shared.events.distribution import SERVICE, HouseholdForgotten, HouseholdRegistered
-from shared.kv import Bucket
-from shared.logreader import read_pages
+from shared.log.kv import Bucket
+from shared.log.reader import read_pages
 from shared.tenancy import stream_name
 
 STALE_AFTER_S = 10.0

@@ -11,10 +11,10 @@ from services.distribution.aggregates import HOUSEHOLD
 from services.distribution.claims import Claim, Claims, Holder, HolderCheck
 from services.distribution.domain import DEFAULT_EXCLUDING_AID
 from shared.contracts.distribution import Imported
+from shared.edge.jobs import Jobs
+from shared.edge.kit import Written
 from shared.events.distribution import Aid, household_ref
-from shared.jobs import Jobs
 from shared.keys import KeyStore
-from shared.kit import Written
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
 

@@ -16,7 +16,6 @@ from services.distribution.domain import (
 )
 from services.distribution.personal import identity, unseal
 from services.distribution.scope import path_id, unknown
-from shared.aggregate import Outcome
 from shared.contracts.distribution import (
     ChangeAid,
     ForgetHousehold,
@@ -25,11 +24,12 @@ from shared.contracts.distribution import (
     MaskedHousehold,
     RegisterHousehold,
 )
-from shared.envelope import Metadata
+from shared.edge.kit import Ctx, Written
 from shared.events.base import DomainEvent
 from shared.events.distribution import household_ref
 from shared.events.scheduler import KecamatanConfigured
-from shared.kit import Ctx, Written
+from shared.log.aggregate import Outcome
+from shared.log.envelope import Metadata
 
 IDS = uuid.UUID("6f1d2c38-5b0e-4a51-9a57-3c2f4d8e9b10")
 

@@ -1,4 +1,4 @@
-"""The registry import: each line of the CSV registered on its own, as a job (shared/jobs.py)
+"""The registry import: each line of the CSV registered on its own, as a job (shared/edge/jobs.py)
 so that its RPC answers only once what it reports is committed, however long the file.
 
 An ask that finds the job still at work is answered 202 with the lines done so far, and
@@ -24,10 +24,10 @@ from services.distribution.deps import Deps
 from services.distribution.handlers import desa_codes, new_id, register
 from services.distribution.scope import require_rows_desa
 from shared.contracts.distribution import Imported, ImportHouseholds
-from shared.envelope import Metadata
+from shared.edge.jobs import Pending, Progress
+from shared.edge.kit import Ctx, Written
 from shared.errors import DomainError, InvalidInput
-from shared.jobs import Pending, Progress
-from shared.kit import Ctx, Written
+from shared.log.envelope import Metadata
 
 CONCURRENCY = 8
 """Lines registered at once by one import."""

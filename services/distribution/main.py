@@ -17,7 +17,7 @@ from services.distribution.projections import (
 )
 from shared.config import Settings
 from shared.events.distribution import SERVICE, Aid
-from shared.projection import Projection
+from shared.readside.projection import Projection
 from shared.runtime import Runtime, ServiceSpec, key_store
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from services.distribution.domain import month_of
 from shared.db import DbConn, upsert_rows
 from shared.events.scheduler import ActivityHeld, ActivityKind
-from shared.logreader import StoredEvent
+from shared.log.reader import StoredEvent
 
 
 def when_activity_held_mark_round_due(held: ActivityHeld) -> tuple[str, str] | None:

@@ -20,7 +20,7 @@ from shared.events.distribution import (
 from shared.events.donations import PackagesProcured
 from shared.events.scheduler import KecamatanConfigured
 from shared.keys import KeyStore
-from shared.logreader import StoredEvent
+from shared.log.reader import StoredEvent
 
 FUND_SUBJECT = ".donations.fund."
 

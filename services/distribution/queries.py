@@ -21,8 +21,8 @@ from shared.contracts.distribution import (
     Suggestions,
     SuggestionsQuery,
 )
+from shared.edge.kit import Ctx
 from shared.events.distribution import Aid
-from shared.kit import Ctx
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
 

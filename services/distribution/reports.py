@@ -23,8 +23,8 @@ from shared.contracts.distribution import (
     SummaryQuery,
     Totals,
 )
+from shared.edge.kit import Ctx
 from shared.events.distribution import Aid
-from shared.kit import Ctx
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
 

@@ -21,10 +21,10 @@ from shared.contracts.distribution import (
     PackageHandedOut,
     RoundRef,
 )
+from shared.edge.kit import Ctx, Written
 from shared.events.base import DomainEvent
 from shared.events.distribution import PackageDistributed, household_ref, ledger_ref
 from shared.events.donations import PackagesProcured, fund_ref
-from shared.kit import Ctx, Written
 
 PROCURED = frozenset({PackagesProcured.type_name()})
 

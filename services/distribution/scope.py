@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from services.distribution.csvimport import Rejection, Row, desa_named
+from shared.edge.kit import Ctx
+from shared.edge.rpc import OPERATOR
 from shared.errors import InvalidInput, NotFound
-from shared.kit import Ctx
-from shared.rpc import OPERATOR
 
 
 def unknown(ctx: Ctx[Any], what: str, ident: str) -> NotFound:

@@ -7,8 +7,8 @@ from services.donations import handlers, queries
 from services.donations.deps import Deps
 from services.donations.domain import FUND, DonationNotFound
 from shared.contracts import donations as c
+from shared.edge.kit import Api, Ctx
 from shared.events.donations import SERVICE, fund_ref
-from shared.kit import Api, Ctx
 
 
 async def known_donation(ctx: Ctx[Deps]) -> None:

@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.donations.domain import DEFAULT_CEILING_IDR
 from services.donations.queries import Queries
-from shared.aggregate import CommandRunner
+from shared.log.aggregate import CommandRunner
 from shared.runtime import Runtime
 
 

@@ -8,7 +8,6 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.aggregate import AggregateType
 from shared.clock import jakarta_today
 from shared.contracts.donations import ProcurePackages, ReceiveDonation, VoidDonation
 from shared.errors import DomainError, InvalidInput
@@ -20,6 +19,7 @@ from shared.events.donations import (
     DonationVoided,
     PackagesProcured,
 )
+from shared.log.aggregate import AggregateType
 
 DEFAULT_CEILING_IDR = 100_000_000
 _NOT_A_LETTER = re.compile(r"[\W_]+")

@@ -13,7 +13,6 @@ from services.donations.domain import (
     decide_receive,
     decide_void,
 )
-from shared.aggregate import Outcome
 from shared.contracts.donations import (
     DonationReceipt,
     DonationRef,
@@ -22,9 +21,10 @@ from shared.contracts.donations import (
     ReceiveDonation,
     VoidDonation,
 )
+from shared.edge.kit import Ctx, Written
 from shared.events.base import DomainEvent
 from shared.events.donations import DonationReceived, DonationVoided, PackagesProcured, fund_ref
-from shared.kit import Ctx, Written
+from shared.log.aggregate import Outcome
 
 NAMESPACE = uuid.UUID("5b1f7a64-2c0e-4f7e-9d3a-8e6c1b2a9f40")
 E = TypeVar("E", bound=DomainEvent)

@@ -15,9 +15,9 @@ from shared.events.donations import (
     DonationVoided,
     PackagesProcured,
 )
-from shared.logreader import StoredEvent
-from shared.projection import Projection
-from shared.tally import Combine, Tally, apply_tallies
+from shared.log.reader import StoredEvent
+from shared.readside.projection import Projection
+from shared.readside.tally import Combine, Tally, apply_tallies
 from shared.tenancy import service_filter
 
 Key = tuple[Any, ...]

@@ -22,7 +22,7 @@ from shared.contracts.donations import (
     UnitsQuery,
 )
 from shared.db import ident
-from shared.kit import Ctx
+from shared.edge.kit import Ctx
 from shared.tenancy import Tenant
 
 if TYPE_CHECKING:

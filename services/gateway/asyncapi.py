@@ -12,8 +12,8 @@ from faststream.specification import AsyncAPI
 from pydantic import create_model
 
 from services.registry import SERVICE_NAMES
-from shared.envelope import HEADER_SCHEMA_VERSION, HEADER_TYPE, Envelope
 from shared.events.base import DomainEvent
+from shared.log.envelope import HEADER_SCHEMA_VERSION, HEADER_TYPE, Envelope
 
 
 def event_contracts() -> list[tuple[str, type[DomainEvent]]]:

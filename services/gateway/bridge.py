@@ -18,8 +18,8 @@ from nats.js.errors import NotFoundError
 
 from services.gateway.auth import Claims, bearer, check_area, read_token
 from services.gateway.idempotency import IdempotencyStore, Remembered, body_hash, scope_key
+from shared.edge.rpc import RpcReply, RpcRequest, Scope, call
 from shared.errors import DomainError, InvalidInput, NotFound
-from shared.rpc import RpcReply, RpcRequest, Scope, call
 from shared.tenancy import stream_name
 
 log = logging.getLogger("smart.gateway")

@@ -19,8 +19,8 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
-from shared.follow import Following, follow
-from shared.kv import open_bucket
+from shared.log.kv import open_bucket
+from shared.readside.follow import Following, follow
 
 log = logging.getLogger("smart.gateway")
 BUCKET = "SMART_IDEMPOTENCY"

@@ -17,7 +17,7 @@ from shared.contracts.distribution import DistributionSummary
 from shared.contracts.donations import DonationsSummary
 from shared.contracts.integrity import FindingsByYear
 from shared.contracts.scheduler import ActivitiesSummary
-from shared.rpc import invalid_reply
+from shared.edge.rpc import invalid_reply
 
 
 class SummaryYear(Query):

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from services.gateway.auth import Role
 from shared.config import Settings
-from shared.kv import open_bucket
+from shared.log.kv import open_bucket
 from shared.tenancy import undot
 
 BUCKET = "SMART_USERS"

@@ -8,8 +8,8 @@ from __future__ import annotations
 from services.integrity import handlers, queries
 from services.integrity.deps import Deps
 from shared.contracts import integrity as c
+from shared.edge.kit import Api
 from shared.events.integrity import SERVICE
-from shared.kit import Api
 
 API = Api[Deps](
     SERVICE,

@@ -11,7 +11,6 @@ from typing import Protocol, TypeVar
 from services.integrity import domain
 from services.integrity.deps import Deps
 from services.integrity.domain import Acting, Directory, Finding, Recording, UnknownFinding
-from shared.aggregate import AggregateType
 from shared.contracts.integrity import (
     DismissFinding,
     FindingRef,
@@ -19,9 +18,10 @@ from shared.contracts.integrity import (
     RecordFinding,
     ResolveFinding,
 )
+from shared.edge.kit import Ctx, Written
 from shared.events.base import Clear, DomainEvent
 from shared.events.integrity import FINDING_AGGREGATE, SERVICE, FindingSource, finding_ref
-from shared.kit import Ctx, Written
+from shared.log.aggregate import AggregateType
 
 FINDING = AggregateType[Finding](SERVICE, FINDING_AGGREGATE, Finding, domain.evolve)
 NAMESPACE = uuid.UUID("8a0d6f4e-3f5c-4b7e-9a51-6b1f2c0e7d31")

@@ -18,7 +18,7 @@ from shared.events.integrity import (
 )
 from shared.events.scheduler import ROTA_AGGREGATE, ActivityHeld, ActivityKind
 from shared.events.scheduler import SERVICE as SCHEDULER
-from shared.logreader import StoredEvent
+from shared.log.reader import StoredEvent
 from shared.tenancy import service_filter
 
 _FINDING_COLUMNS = (

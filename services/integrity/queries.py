@@ -25,7 +25,7 @@ from shared.contracts.integrity import (
     VisitsQuery,
     YearQuery,
 )
-from shared.kit import Ctx
+from shared.edge.kit import Ctx
 
 if TYPE_CHECKING:
     from services.integrity.deps import Deps

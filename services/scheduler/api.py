@@ -6,8 +6,8 @@ from __future__ import annotations
 from services.scheduler import handlers, queries
 from services.scheduler.deps import Deps
 from shared.contracts import scheduler as c
+from shared.edge.kit import Api, Ctx
 from shared.events.scheduler import SERVICE, rota_ref
-from shared.kit import Api, Ctx
 
 
 async def known_activity(ctx: Ctx[Deps]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.scheduler.queries import Queries
-from shared.aggregate import CommandRunner
+from shared.log.aggregate import CommandRunner
 from shared.runtime import Runtime
 
 

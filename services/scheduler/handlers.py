@@ -9,7 +9,6 @@ from services.scheduler import domain
 from services.scheduler.deps import Deps
 from services.scheduler.rota import days_off
 from services.scheduler.state import Rota, Setup, evolve_rota, evolve_setup
-from shared.aggregate import AggregateType
 from shared.contracts.scheduler import (
     Activities,
     Activity,
@@ -20,6 +19,7 @@ from shared.contracts.scheduler import (
     RescheduleActivity,
     ScheduleMonth,
 )
+from shared.edge.kit import Ctx, Written
 from shared.events.base import DomainEvent
 from shared.events.scheduler import (
     KECAMATAN_AGGREGATE,
@@ -28,7 +28,7 @@ from shared.events.scheduler import (
     kecamatan_ref,
     rota_ref,
 )
-from shared.kit import Ctx, Written
+from shared.log.aggregate import AggregateType
 
 SETUP = AggregateType[Setup | None](SERVICE, KECAMATAN_AGGREGATE, lambda: None, evolve_setup)
 ROTA = AggregateType[Rota](SERVICE, ROTA_AGGREGATE, Rota, evolve_rota)

@@ -19,9 +19,9 @@ from shared.events.scheduler import (
     ActivityScheduled,
     KecamatanConfigured,
 )
-from shared.logreader import StoredEvent
-from shared.projection import Projection
-from shared.tally import Tally, apply_tallies
+from shared.log.reader import StoredEvent
+from shared.readside.projection import Projection
+from shared.readside.tally import Tally, apply_tallies
 from shared.tenancy import service_filter
 
 Key = tuple[Any, ...]

@@ -26,9 +26,9 @@ from shared.contracts.scheduler import (
     SummaryQuery,
 )
 from shared.db import ident
+from shared.edge.kit import Ctx
 from shared.errors import NotFound
 from shared.events.scheduler import ActivityKind, Desa
-from shared.kit import Ctx
 from shared.tenancy import Tenant
 
 if TYPE_CHECKING:

@@ -38,7 +38,7 @@ class ServiceKeyRegistered(DomainEvent):
     audit key `audit_key` (the one that signs checkpoints), which signs this event itself;
     the log's first registration pins that key, so a registration vouched for by another
     is a forgery. For `service` "audit", `public_key` is `audit_key`. A service appends its
-    registration before its first event in the log (`shared.signing`).
+    registration before its first event in the log (`shared.log.signing`).
 
     v1: first version.
     """

@@ -15,7 +15,7 @@ from services.gateway.auth import Role
 from services.gateway.demo import load_demo
 from services.gateway.demo import scenario as sc
 from services.gateway.web.wilayah import KAWEDANAN_DESA
-from shared.logreader import read_pages
+from shared.log.reader import read_pages
 from shared.tenancy import stream_name
 from tests.e2e.conftest import System
 

@@ -19,8 +19,8 @@ import pytest_asyncio
 
 from services.gateway.demo import scenario as sc
 from services.gateway.report.cli import write_report
-from shared.checkpoints import RunningDigest
-from shared.logreader import direct_pages
+from shared.audit.checkpoints import RunningDigest
+from shared.log.reader import direct_pages
 from shared.tenancy import stream_name
 from tests.e2e.conftest import System
 from tests.e2e.test_demo import KAB, KEC, load_once

@@ -12,8 +12,8 @@ from services.gateway.report import render
 from services.gateway.report.data import Fetch, gather, reply_data
 from services.gateway.web.i18n import Words
 from shared.config import Settings
+from shared.edge.rpc import RpcRequest, call
 from shared.errors import DomainError
-from shared.rpc import RpcRequest, call
 from shared.tenancy import Tenant, undot
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 from nats.aio.client import Client as NATS
 
+from shared.audit.logdigest import KeptDigest, digest_log
 from shared.clock import JAKARTA, utc_now
+from shared.edge.rpc import RpcReply
 from shared.errors import DomainError
-from shared.logdigest import KeptDigest, digest_log
-from shared.rpc import RpcReply
 
 Fetch = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
 SUMMARY_SERVICES = ("scheduler", "donations", "distribution", "integrity")

@@ -48,8 +48,8 @@ from services.gateway.bridge import canonical
 from services.gateway.idempotency import Remembered, body_hash, scope_key
 from services.gateway.web.i18n import Words
 from services.gateway.web.session import is_tls, session_token
+from shared.edge.rpc import RpcReply
 from shared.errors import DomainError
-from shared.rpc import RpcReply
 
 if TYPE_CHECKING:
     from services.gateway.web.render import Area

@@ -14,7 +14,7 @@ from typing import Any
 
 from services.gateway.web.forms import field_errors
 from services.gateway.web.i18n import Words
-from shared.rpc import RpcReply
+from shared.edge.rpc import RpcReply
 
 _INVALID = re.compile(r"^(?:Isian|Field) '(?P<field>[^']*)' (?:tidak valid|is invalid)(?::\s*)?")
 _MISSING = ("wajib diisi", "Field required")

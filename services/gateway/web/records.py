@@ -13,10 +13,10 @@ from services.gateway.report import FORMATS, render
 from services.gateway.report.data import gather
 from services.gateway.web.render import Area, Web, WebRoute, open_page, words_of, year_param
 from services.gateway.web.years import year_summary
+from shared.audit.logdigest import KeptDigest, latest_checkpoint
 from shared.clock import JAKARTA
 from shared.errors import Forbidden, InvalidInput
-from shared.eventstore import EventStore
-from shared.logdigest import KeptDigest, latest_checkpoint
+from shared.log.eventstore import EventStore
 
 PAGE = "/dasbor/{kab}/{kec}"
 REPORT_ROLES = (Role.ADMIN, Role.CAMAT, Role.AUDITOR)

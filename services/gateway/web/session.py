@@ -19,7 +19,7 @@ from nats.js.kv import KeyValue
 
 from services.gateway.auth import Claims, Unauthorized, issue_token, read_token
 from services.gateway.users import User, UserStore
-from shared.kv import open_bucket
+from shared.log.kv import open_bucket
 
 SESSION_COOKIE = "smart_sesi"
 LANG_COOKIE = "smart_lang"

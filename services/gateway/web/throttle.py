@@ -20,7 +20,7 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 
-from shared.kv import open_bucket
+from shared.log.kv import open_bucket
 
 BUCKET = "SMART_SIGNIN_FAILURES"
 USER_LIMIT = 5

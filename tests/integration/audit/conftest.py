@@ -11,9 +11,9 @@ from nats.aio.client import Client as NATS
 from bench.generate import generate
 from services.registry import available_specs
 from shared.config import Settings
-from shared.eventstore import EventStore
-from shared.projection import ProjectorSettings
-from shared.readside import ReadSide
+from shared.log.eventstore import EventStore
+from shared.readside.projection import ProjectorSettings
+from shared.readside.service import ReadSide
 from shared.tenancy import Tenant
 
 MONTHS = 2

@@ -22,11 +22,11 @@ from nats.js.client import JetStreamContext
 
 from services.cli import main, ops
 from shared.config import Settings
-from shared.eventstore import EventStore
 from shared.infra.local import Endpoints
-from shared.logreader import ShortRead, _PageBuffer, direct_pages, read_pages
-from shared.readside import ReadSide
-from shared.rebuild import rebuild_all
+from shared.log.eventstore import EventStore
+from shared.log.reader import ShortRead, _PageBuffer, direct_pages, read_pages
+from shared.readside.rebuild import rebuild_all
+from shared.readside.service import ReadSide
 from shared.tenancy import stream_name
 from tests.integration.audit.conftest import kecamatan_of
 

@@ -19,18 +19,18 @@ from nats.aio.client import Client as NATS
 
 from services.cli import ops
 from services.cli.context import CannotRun
-from shared.aggregate import AggregateType, CommandRunner
-from shared.audit import verify_stream
+from shared.audit.verdict import verify_stream
 from shared.config import Settings
 from shared.db import DbConn
-from shared.envelope import Metadata
 from shared.events.scheduler import KecamatanConfigured, kecamatan_ref
-from shared.eventstore import EventStore
-from shared.logreader import read_pages
-from shared.pages import Progress
-from shared.readside import ReadSide
-from shared.rebuild import rebuild_all
-from shared.replay_workers import Workers
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
+from shared.log.reader import read_pages
+from shared.readside.pages import Progress
+from shared.readside.rebuild import rebuild_all
+from shared.readside.replay_workers import Workers
+from shared.readside.service import ReadSide
 from shared.tenancy import Tenant, stream_name
 from tests.integration.audit.conftest import kecamatan_of
 from tests.support import eventually, unready_tables

@@ -1,6 +1,6 @@
 """Events signed by the service that wrote them, on real NATS and PostgreSQL: a genuine
 history verifies; the issue's forged `DonationReceived` (its hash chain recomputed with the
-project's own `shared.canonical`), one signed with another key or by another service, and
+project's own `shared.log.canonical`), one signed with another key or by another service, and
 a tampered payload under its original signature are each named by `smart verify`; the
 audit signer refuses such a log, says so, and signs again only once an operator resumes."""
 
@@ -19,10 +19,7 @@ from uuid6 import uuid7
 
 from services.cli import main, ops
 from services.donations.main import SPEC as DONATIONS
-from shared.aggregate import AggregateType, CommandRunner
-from shared.audit import verify_kecamatan_log, verify_stream
-from shared.canonical import canonical_bytes, chain_hash
-from shared.checkpoints import (
+from shared.audit.checkpoints import (
     REFUSED_METRIC,
     Checkpointer,
     RunningDigest,
@@ -30,9 +27,9 @@ from shared.checkpoints import (
     public_key_hex,
     signing_key,
 )
+from shared.audit.verdict import verify_kecamatan_log, verify_stream
 from shared.clock import utc_now
 from shared.config import Settings
-from shared.envelope import Metadata
 from shared.events.audit import (
     LogCheckpointed,
     LogCheckpointRefused,
@@ -42,10 +39,13 @@ from shared.events.audit import (
 )
 from shared.events.donations import fund_ref
 from shared.events.scheduler import Desa, KecamatanConfigured, kecamatan_ref
-from shared.eventstore import AppendRefused, EventStore
-from shared.logreader import StoredEvent, read_pages
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.canonical import canonical_bytes, chain_hash
+from shared.log.envelope import Metadata
+from shared.log.eventstore import AppendRefused, EventStore
+from shared.log.reader import StoredEvent, read_pages
+from shared.log.signing import AUDIT, ServiceKey, Signer, owner_of
 from shared.metrics import MeteredEventStore, Metrics
-from shared.signing import AUDIT, ServiceKey, Signer, owner_of
 from shared.tenancy import Tenant, stream_name
 from tests.support import Tallied, eventually, rpc, running, tally, tally_ref
 
@@ -106,7 +106,7 @@ def following(
     after: StoredEvent, payload: dict[str, Any], key: ServiceKey | None = None
 ) -> dict[str, Any]:
     """An event chained after `after` in its aggregate, with `payload`, its hash recomputed
-    with the project's own `shared.canonical`; unsigned, or signed with `key`."""
+    with the project's own `shared.log.canonical`; unsigned, or signed with `key`."""
     doc = json.loads(after.data)
     doc.pop("signature", None)
     doc.update(

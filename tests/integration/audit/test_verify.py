@@ -27,16 +27,16 @@ from nats.aio.client import Client as NATS
 from services.cli import main, ops
 from services.cli.context import CannotRun
 from services.gateway.report.cli import write_report
-from shared.audit import verify_all_read_models, verify_kecamatan_log
-from shared.checkpoints import Checkpointer
+from shared.audit.checkpoints import Checkpointer
+from shared.audit.logdigest import KeptDigest, latest_checkpoint
+from shared.audit.verdict import verify_all_read_models, verify_kecamatan_log
 from shared.config import Settings
-from shared.eventstore import EventStore
 from shared.infra.local import Endpoints
-from shared.logdigest import KeptDigest, latest_checkpoint
-from shared.logreader import read_pages
-from shared.pages import Progress
-from shared.readside import ReadSide
-from shared.replay_workers import Workers
+from shared.log.eventstore import EventStore
+from shared.log.reader import read_pages
+from shared.readside.pages import Progress
+from shared.readside.replay_workers import Workers
+from shared.readside.service import ReadSide
 from shared.tenancy import Tenant, stream_name
 from tests.integration.audit.conftest import kecamatan_of
 from tests.integration.gateway import conftest as gateway_support

@@ -18,15 +18,15 @@ from nats.js.api import StreamConfig
 
 from services.cli.witness import witness
 from services.cli.witness_file import WitnessFile
-from shared.audit import verify_stream
-from shared.checkpoints import Checkpointer
+from shared.audit.checkpoints import Checkpointer
+from shared.audit.verdict import verify_stream
 from shared.config import Settings
 from shared.events.audit import LogCheckpointed, checkpoint_ref
-from shared.eventstore import EventStore
 from shared.infra.credentials import role_settings
 from shared.infra.local import Endpoints
 from shared.infra.permissions import AUDITOR
-from shared.signing import Signer, public_hex
+from shared.log.eventstore import EventStore
+from shared.log.signing import Signer, public_hex
 from shared.tenancy import stream_name
 from tests.support import tally
 

@@ -13,13 +13,13 @@ import pytest
 import pytest_asyncio
 from nats.aio.client import Client as NATS
 
-from shared.aggregate import AggregateType, CommandRunner
-from shared.envelope import Metadata
 from shared.events.base import DomainEvent
 from shared.events.scheduler import Desa, KecamatanConfigured, kecamatan_ref
-from shared.eventstore import EventStore
 from shared.infra.accounts import Tenancy
 from shared.infra.cluster import NatsCluster, wait_for_jetstream
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
 from shared.tenancy import AggregateRef, Tenant
 from tests.support import TALLY, Tallied
 

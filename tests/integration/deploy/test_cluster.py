@@ -13,11 +13,11 @@ from nats.aio.client import Client as NATS
 
 from services.donations.main import SPEC
 from shared.config import Settings
-from shared.eventstore import EventStore
+from shared.edge.rpc import RpcReply, RpcRequest, call
 from shared.infra.cluster import NatsCluster
 from shared.infra.local import Endpoints
-from shared.logreader import read_pages
-from shared.rpc import RpcReply, RpcRequest, call
+from shared.log.eventstore import EventStore
+from shared.log.reader import read_pages
 from shared.runtime import close_runtime, open_runtime
 from shared.tenancy import stream_name
 from tests.integration.deploy.conftest import configure

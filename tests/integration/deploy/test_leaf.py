@@ -10,7 +10,7 @@ import nats.errors
 import pytest
 from nats.aio.client import Client as NATS
 
-from shared.eventstore import EventStore
+from shared.audit.chain import ChainVerifier
 from shared.infra.accounts import Tenancy
 from shared.infra.cluster import (
     hub_leaf_url,
@@ -18,9 +18,9 @@ from shared.infra.cluster import (
     source_office,
     wait_for_jetstream,
 )
-from shared.logreader import StoredEvent, read_pages
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent, read_pages
 from shared.tenancy import stream_name
-from shared.verify import ChainVerifier
 from tests.integration.deploy.conftest import hub_with, tally
 from tests.support import Tallied, eventually
 

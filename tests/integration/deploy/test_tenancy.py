@@ -16,12 +16,12 @@ from nats.aio.msg import Msg
 from services.cli.provision import provision
 from services.donations.main import SPEC
 from shared.config import Settings
-from shared.eventstore import EventStore
+from shared.edge.rpc import RpcRequest, call
 from shared.infra.accounts import Tenancy
 from shared.infra.cluster import NatsCluster, wait_for_jetstream
 from shared.infra.credentials import inbox_prefix
 from shared.infra.local import Endpoints
-from shared.rpc import RpcRequest, call
+from shared.log.eventstore import EventStore
 from shared.tenancy import stream_name
 from tests.integration.deploy.conftest import configure, hub_with, tally
 from tests.support import eventually, running

@@ -13,11 +13,11 @@ import pytest
 import pytest_asyncio
 
 from services.distribution.projections import LedgerProjection
-from shared.canonical import GENESIS_HASH
 from shared.db import migrate
-from shared.envelope import Metadata, seal
 from shared.events.distribution import PackageDistributed, ledger_ref
-from shared.logreader import StoredEvent
+from shared.log.canonical import GENESIS_HASH
+from shared.log.envelope import Metadata, seal
+from shared.log.reader import StoredEvent
 from shared.tenancy import Tenant
 
 pytestmark = pytest.mark.integration

@@ -9,12 +9,12 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 
+from shared.audit.chain import ChainVerifier
 from shared.db import DbConn
-from shared.logreader import read_pages
-from shared.rebuild import rebuild
+from shared.log.reader import read_pages
+from shared.readside.rebuild import rebuild
 from shared.runtime import Runtime
 from shared.tenancy import stream_name
-from shared.verify import ChainVerifier
 from tests.integration.distribution.conftest import (
     call,
     configure,

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from nats.aio.client import Client as NATS
 
-from shared.rpc import RpcReply, Scope
+from shared.edge.rpc import RpcReply, Scope
 from shared.runtime import Runtime
 from shared.tenancy import undot
 from tests.integration.distribution.conftest import (

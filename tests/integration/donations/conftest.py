@@ -10,15 +10,15 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from services.donations.main import SPEC
-from shared.aggregate import AggregateType, CommandRunner
 from shared.config import Settings
-from shared.envelope import Metadata
+from shared.edge.rpc import RpcReply
 from shared.events.base import DomainEvent
 from shared.events.scheduler import Desa, KecamatanConfigured, kecamatan_ref
-from shared.eventstore import EventStore
-from shared.rpc import RpcReply
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
+from shared.log.signing import Signer
 from shared.runtime import Runtime
-from shared.signing import Signer
 from shared.tenancy import Tenant
 from tests.fakes import TEST_SECRET
 from tests.support import rpc, running

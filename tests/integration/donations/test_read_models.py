@@ -8,7 +8,7 @@ import pytest
 
 from shared.crypto import open_text
 from shared.events.donations import DonationReceived, fund_ref
-from shared.logreader import read_pages
+from shared.log.reader import read_pages
 from shared.tenancy import Tenant, stream_name
 from tests.integration.donations.conftest import UNITS, call, configure, gift, lot, void
 

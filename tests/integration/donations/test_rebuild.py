@@ -7,7 +7,7 @@ import pytest
 
 from services.donations.projections import read_models
 from services.donations.queries import Queries
-from shared.rebuild import rebuild
+from shared.readside.rebuild import rebuild
 from shared.tenancy import Tenant
 from tests.integration.donations.conftest import UNITS, call, configure, gift, lot, void
 

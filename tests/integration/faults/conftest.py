@@ -28,7 +28,7 @@ from shared.events.donations import DonationReceived
 from shared.infra.children import leftovers
 from shared.infra.credentials import operator_settings
 from shared.infra.ports import free_port
-from shared.logreader import read_pages
+from shared.log.reader import read_pages
 
 ROOT = Path(__file__).resolve().parents[3]
 UNIT = "Kantor Kecamatan"

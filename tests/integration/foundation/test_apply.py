@@ -12,12 +12,12 @@ import pytest
 import pytest_asyncio
 from nats.aio.client import Client as NATS
 
-from shared.apply import Applied, Applier, DeadLettered
 from shared.db import DbConn, migrate
-from shared.eventstore import EventStore
-from shared.logreader import StoredEvent
-from shared.projection import ProjectorSettings
-from shared.readside import ReadSide
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent
+from shared.readside.apply import Applied, Applier, DeadLettered
+from shared.readside.projection import ProjectorSettings
+from shared.readside.service import ReadSide
 from tests.support import TALLY_SQL, TallyProjection, tally
 
 pytestmark = pytest.mark.integration

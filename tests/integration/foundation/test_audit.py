@@ -12,15 +12,20 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.js.api import StreamConfig
 
-from shared.audit import verify_kecamatan_log, verify_read_models, verify_stream, verify_streams
-from shared.canonical import canonical_bytes, chain_hash
-from shared.checkpoints import Checkpointer
-from shared.eventstore import EventStore
+from shared.audit.checkpoints import Checkpointer
+from shared.audit.verdict import (
+    verify_kecamatan_log,
+    verify_read_models,
+    verify_stream,
+    verify_streams,
+)
 from shared.infra.local import Endpoints
-from shared.logreader import read_pages
-from shared.projection import ProjectorSettings
-from shared.readside import ReadSide
-from shared.signing import Signer
+from shared.log.canonical import canonical_bytes, chain_hash
+from shared.log.eventstore import EventStore
+from shared.log.reader import read_pages
+from shared.log.signing import Signer
+from shared.readside.projection import ProjectorSettings
+from shared.readside.service import ReadSide
 from shared.tenancy import AggregateRef, Tenant, stream_name, stream_subjects
 from tests.support import TALLY_SQL, TallyProjection, tally, tally_ref
 

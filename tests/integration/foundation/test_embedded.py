@@ -12,10 +12,10 @@ import asyncpg
 import nats
 import pytest
 
-from shared.aggregate import CommandRunner
-from shared.envelope import Metadata
-from shared.eventstore import EventStore
 from shared.infra.local import LocalInfrastructure
+from shared.log.aggregate import CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
 from shared.tenancy import AggregateRef, Tenant
 from tests.support import TALLY, Tallied
 

@@ -8,13 +8,13 @@ import uuid
 import pytest
 from nats.aio.client import Client as NATS
 
-from shared.aggregate import CommandRunner
-from shared.canonical import GENESIS_HASH
-from shared.envelope import Metadata
-from shared.eventstore import ConcurrencyConflict, EventStore
-from shared.logreader import read_pages
+from shared.audit.chain import ChainVerifier
+from shared.log.aggregate import CommandRunner
+from shared.log.canonical import GENESIS_HASH
+from shared.log.envelope import Metadata
+from shared.log.eventstore import ConcurrencyConflict, EventStore
+from shared.log.reader import read_pages
 from shared.tenancy import AggregateRef, Tenant, stream_name
-from shared.verify import ChainVerifier
 from tests.support import TALLY, Tallied
 
 pytestmark = pytest.mark.integration

@@ -13,15 +13,15 @@ import pytest
 from nats.aio.client import Client as NATS
 from pydantic import BaseModel
 
-from shared.aggregate import CommandRunner
 from shared.contracts.donations import ReceiveDonation
+from shared.edge.facts import Facts, KecamatanNotFound
+from shared.edge.kit import Api, Ctx
+from shared.edge.rpc import RpcRequest
 from shared.errors import InvalidInput
-from shared.eventstore import EventStore
-from shared.facts import Facts, KecamatanNotFound
 from shared.infra.local import Endpoints
-from shared.kit import Api, Ctx
-from shared.logreader import StoredEvent
-from shared.rpc import RpcRequest
+from shared.log.aggregate import CommandRunner
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent
 from shared.tenancy import AggregateRef, Tenant
 from tests.fakes import FakeRuntime, configure, unit_settings
 
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[3]
 ELSEWHERE = """
 import asyncio, sys
 import nats
-from shared.eventstore import EventStore
+from shared.log.eventstore import EventStore
 from shared.tenancy import Tenant
 from tests.fakes import configure
 

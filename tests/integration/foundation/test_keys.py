@@ -12,13 +12,13 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from shared.aggregate import AggregateType, CommandRunner
 from shared.crypto import derive, open_text
-from shared.envelope import Metadata
 from shared.errors import InvalidInput
 from shared.events.base import Clear, DomainEvent, Sealed
-from shared.eventstore import EventStore
 from shared.keys import KeyShredded, KeyStore, Sealer
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
 from shared.tenancy import AggregateRef, Tenant
 
 pytestmark = pytest.mark.integration

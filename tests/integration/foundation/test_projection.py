@@ -13,13 +13,13 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from shared.db import table_digest
-from shared.eventstore import EventStore
 from shared.infra.local import Endpoints
-from shared.pages import unhurried_commits
-from shared.projection import ProjectorSettings
-from shared.projector import Projector
-from shared.readside import ReadSide
-from shared.rebuild import rebuild
+from shared.log.eventstore import EventStore
+from shared.readside.pages import unhurried_commits
+from shared.readside.projection import ProjectorSettings
+from shared.readside.projector import Projector
+from shared.readside.rebuild import rebuild
+from shared.readside.service import ReadSide
 from shared.tenancy import stream_name
 from tests.support import TALLY_SQL, TallyProjection, eventually, tally, unready_tables
 
@@ -89,7 +89,7 @@ class CrashAfterCommit(Projector):
     """A projector that dies after its transaction commits and before it acks."""
 
     async def process(self, msgs):  # type: ignore[no-untyped-def]
-        from shared.logreader import StoredEvent  # noqa: PLC0415
+        from shared.log.reader import StoredEvent  # noqa: PLC0415
 
         await self._commit(
             [StoredEvent(m.metadata.sequence.stream, m.subject, m.data) for m in msgs]

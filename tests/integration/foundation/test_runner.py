@@ -7,11 +7,11 @@ import uuid
 import pytest
 from nats.aio.client import Client as NATS
 
-from shared.aggregate import CommandRunner
-from shared.envelope import Metadata
 from shared.errors import DomainError
-from shared.eventstore import EventStore
-from shared.logreader import StoredEvent
+from shared.log.aggregate import CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent
 from shared.tenancy import AggregateRef, Tenant
 from tests.support import TALLY, Tallied
 

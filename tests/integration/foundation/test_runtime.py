@@ -10,7 +10,7 @@ import pytest
 from pydantic import Field
 
 from shared.contracts.base import Command, Query, Reply
-from shared.kit import Api, Ctx, Written
+from shared.edge.kit import Api, Ctx, Written
 from shared.runtime import ServiceSpec
 from shared.tenancy import AggregateRef
 from tests.support import TALLY, TALLY_SQL, Tallied, TallyProjection, rpc, running

@@ -13,14 +13,14 @@ import pytest
 import pytest_asyncio
 from nats.aio.client import Client as NATS
 
-from shared import tally as tally_module
 from shared.db import DbConn, table_digest
-from shared.eventstore import EventStore
-from shared.logreader import StoredEvent
-from shared.projection import ProjectorSettings
-from shared.readside import ReadSide
-from shared.rebuild import rebuild_all
-from shared.tally import Tally, apply_tallies
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent
+from shared.readside import tally as tally_module
+from shared.readside.projection import ProjectorSettings
+from shared.readside.rebuild import rebuild_all
+from shared.readside.service import ReadSide
+from shared.readside.tally import Tally, apply_tallies
 from shared.tenancy import stream_name
 from tests.support import Tallied, tally
 

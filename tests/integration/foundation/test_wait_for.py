@@ -13,11 +13,11 @@ import pytest
 import pytest_asyncio
 from nats.aio.client import Client as NATS
 
-import shared.readside
+import shared.readside.service
 from shared.errors import NotCaughtUp
-from shared.eventstore import EventStore
-from shared.projection import ProjectorSettings
-from shared.readside import ReadSide
+from shared.log.eventstore import EventStore
+from shared.readside.projection import ProjectorSettings
+from shared.readside.service import ReadSide
 from shared.tenancy import Tenant, stream_name
 from tests.fakes import configure
 from tests.support import TALLY_SQL, TallyProjection, tally
@@ -66,7 +66,7 @@ async def test_a_replica_waits_on_the_checkpoints_another_commits(
     replicas: tuple[ReadSide, ReadSide],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(shared.readside, "RECHECK_S", 60.0)
+    monkeypatch.setattr(shared.readside.service, "RECHECK_S", 60.0)
     _, standby = replicas
     for values in ([1, 2, 3], [4], [5, 6]):
         position = await tally(nc, kab, values)

@@ -11,10 +11,9 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from services.integrity.main import SPEC
-from shared.aggregate import AggregateType, CommandRunner
 from shared.config import Settings
 from shared.db import DbConn
-from shared.envelope import Metadata
+from shared.edge.rpc import RpcReply
 from shared.events.base import DomainEvent
 from shared.events.scheduler import (
     ActivityHeld,
@@ -24,11 +23,12 @@ from shared.events.scheduler import (
     kecamatan_ref,
     rota_ref,
 )
-from shared.eventstore import EventStore
-from shared.logreader import StoredEvent, read_pages
-from shared.rpc import RpcReply
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent, read_pages
+from shared.log.signing import Signer
 from shared.runtime import Runtime
-from shared.signing import Signer
 from shared.tenancy import AggregateRef, Tenant, stream_name
 from tests.fakes import TEST_SECRET
 from tests.support import rpc, running

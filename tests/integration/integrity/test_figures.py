@@ -11,7 +11,7 @@ from nats.aio.client import Client as NATS
 from services.integrity.projections import read_models
 from services.integrity.queries import Queries
 from services.integrity.reports import summary
-from shared.rebuild import rebuild
+from shared.readside.rebuild import rebuild
 from shared.runtime import Runtime
 from tests.integration.integrity.conftest import (
     OFFICE,

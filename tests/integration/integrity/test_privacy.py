@@ -8,11 +8,11 @@ import pytest
 from nats.aio.client import Client as NATS
 
 from services.integrity.projections import read_models
+from shared.audit.chain import ChainVerifier
 from shared.crypto import lookup_hmac, open_text
 from shared.events.integrity import FindingFollowedUp, FindingRecorded
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
-from shared.verify import ChainVerifier
 from tests.integration.integrity.conftest import (
     act,
     call,

@@ -12,7 +12,7 @@ from nats.aio.client import Client as NATS
 
 from services.scheduler.main import SPEC
 from shared.config import Settings
-from shared.rpc import RpcReply
+from shared.edge.rpc import RpcReply
 from shared.runtime import Runtime
 from shared.tenancy import dot
 from tests.support import rpc, running

@@ -8,8 +8,8 @@ import pytest
 from nats.aio.client import Client as NATS
 
 from shared.db import table_digest
-from shared.rebuild import rebuild
-from shared.rpc import RpcReply
+from shared.edge.rpc import RpcReply
+from shared.readside.rebuild import rebuild
 from shared.runtime import Runtime
 from shared.tenancy import dot
 from tests.integration.scheduler.conftest import call, kecamatan_body

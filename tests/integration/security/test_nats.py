@@ -11,13 +11,13 @@ import pytest
 from nats.aio.msg import Msg
 
 from services.donations.main import SPEC as DONATIONS
-from shared.aggregate import AggregateType, CommandRunner
-from shared.checkpoints import Checkpointer
-from shared.envelope import Metadata
+from shared.audit.checkpoints import Checkpointer
 from shared.events.base import DomainEvent
-from shared.eventstore import EventStore
 from shared.infra.credentials import without_user
-from shared.logreader import read_pages
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
+from shared.log.reader import read_pages
 from shared.runtime import close_runtime, open_runtime
 from shared.tenancy import AggregateRef, Tenant, stream_name
 from tests.integration.security.conftest import Client, Secured, fails

@@ -16,13 +16,13 @@ import nats
 import nats.errors
 import pytest
 
-from shared.aggregate import CommandRunner
-from shared.envelope import Metadata
-from shared.eventstore import EventStore
 from shared.infra.credentials import POSTGRES, with_user, without_user
 from shared.infra.embedded import EmbeddedPostgres, _wait_for_port, nats_server_binary
 from shared.infra.local import LocalInfrastructure
 from shared.infra.ports import remembered_port
+from shared.log.aggregate import CommandRunner
+from shared.log.envelope import Metadata
+from shared.log.eventstore import EventStore
 from shared.tenancy import AggregateRef, Tenant
 from tests.support import TALLY, Tallied
 

@@ -18,7 +18,7 @@ from shared.contracts import distribution as dist
 from shared.contracts import donations as don
 from shared.contracts import integrity as integ
 from shared.contracts import scheduler as sched
-from shared.rpc import invalid_reply
+from shared.edge.rpc import invalid_reply
 from shared.strict import EventLine, EventText, free_text, iso_date, one_line, whole_number
 
 pytestmark = pytest.mark.unit

@@ -12,7 +12,6 @@ from services.distribution import handlers, rounds
 from services.distribution.api import API
 from services.distribution.claims import Claims
 from services.distribution.deps import Deps, holder_check
-from shared.aggregate import AggregateType, CommandRunner
 from shared.contracts.distribution import (
     ChangeAid,
     CloseRound,
@@ -22,13 +21,14 @@ from shared.contracts.distribution import (
     OpenRound,
     RegisterHousehold,
 )
-from shared.envelope import Metadata
+from shared.edge.kit import Ctx
+from shared.edge.rpc import RpcRequest, Scope
 from shared.errors import DomainError
 from shared.events.distribution import HouseholdRegistered, household_ref, ledger_ref
 from shared.events.donations import PackagesProcured, fund_ref
 from shared.events.scheduler import KecamatanConfigured
-from shared.kit import Ctx
-from shared.rpc import RpcRequest, Scope
+from shared.log.aggregate import AggregateType, CommandRunner
+from shared.log.envelope import Metadata
 from shared.tenancy import Tenant, undot
 from tests.fakes import (
     TEST_SECRET,

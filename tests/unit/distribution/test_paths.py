@@ -10,7 +10,7 @@ import pytest
 
 from services.distribution.api import API
 from shared.contracts.distribution import ChangeAid, CloseRound, ForgetHousehold, HandOutPackage
-from shared.rpc import RpcReply, RpcRequest, Scope
+from shared.edge.rpc import RpcReply, RpcRequest, Scope
 from tests.fakes import configure, fake_runtime
 from tests.unit.distribution.test_handlers import (
     BALEREJO,

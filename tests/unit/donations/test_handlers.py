@@ -18,11 +18,11 @@ from shared.contracts.donations import (
     VoidDonation,
 )
 from shared.crypto import open_text
+from shared.edge.kit import Ctx, Written
+from shared.edge.rpc import RpcRequest
 from shared.errors import DomainError
 from shared.events.donations import DonationReceived, DonationVoided, PackagesProcured, fund_ref
 from shared.events.scheduler import KecamatanConfigured
-from shared.kit import Ctx, Written
-from shared.rpc import RpcRequest
 from shared.tenancy import Tenant
 from tests.fakes import (
     FakeRuntime,

@@ -8,7 +8,7 @@ import pytest
 
 from services.donations.api import API
 from shared.contracts.donations import VoidDonation
-from shared.rpc import RpcReply, RpcRequest
+from shared.edge.rpc import RpcReply, RpcRequest
 from tests.fakes import configure, fake_runtime
 from tests.unit.donations.test_handlers import TENANT, Fixture, deps_over, donation, receive
 

@@ -22,7 +22,7 @@ from services.gateway.report.data import (
 )
 from services.gateway.report.tables import about, all_tables
 from services.gateway.web.i18n import Words
-from shared.logdigest import KeptDigest
+from shared.audit.logdigest import KeptDigest
 
 pytestmark = pytest.mark.unit
 

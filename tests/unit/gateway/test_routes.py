@@ -14,7 +14,7 @@ from nats.aio.client import Client as NATS
 from services.gateway.app import create_app
 from services.gateway.auth import Role, issue_token
 from shared.contracts import SERVICES, Operation, operations
-from shared.rpc import RpcReply, RpcRequest, Scope
+from shared.edge.rpc import RpcReply, RpcRequest, Scope
 
 pytestmark = pytest.mark.unit
 

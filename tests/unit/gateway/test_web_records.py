@@ -14,9 +14,9 @@ from services.gateway.web.plain import form_errors, line_reason, plain_rejection
 from services.gateway.web.rounds import hand_out_day
 from services.gateway.web.years import has_figures
 from shared.contracts.distribution import RegisterHousehold
+from shared.edge.rpc import RpcReply
 from shared.events.distribution import Aid, Registry
 from shared.events.integrity import FindingCategory, FindingSeverity, FindingSource
-from shared.rpc import RpcReply
 
 pytestmark = pytest.mark.unit
 

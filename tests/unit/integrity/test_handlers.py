@@ -24,6 +24,8 @@ from shared.contracts.integrity import (
     ResolveFinding,
 )
 from shared.crypto import open_text
+from shared.edge.kit import Ctx, Written
+from shared.edge.rpc import RpcReply, RpcRequest, Scope
 from shared.errors import DomainError
 from shared.events.integrity import (
     FindingDismissed,
@@ -33,9 +35,7 @@ from shared.events.integrity import (
     finding_ref,
 )
 from shared.events.scheduler import KecamatanConfigured
-from shared.kit import Ctx, Written
-from shared.logreader import StoredEvent
-from shared.rpc import RpcReply, RpcRequest, Scope
+from shared.log.reader import StoredEvent
 from shared.tenancy import Tenant
 from tests.fakes import (
     TEST_SECRET,

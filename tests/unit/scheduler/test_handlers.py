@@ -13,7 +13,6 @@ from services.scheduler import handlers
 from services.scheduler.api import API
 from services.scheduler.deps import Deps
 from services.scheduler.queries import Queries
-from shared.aggregate import CommandRunner
 from shared.contracts.scheduler import (
     Activities,
     Activity,
@@ -24,6 +23,8 @@ from shared.contracts.scheduler import (
     RescheduleActivity,
     ScheduleMonth,
 )
+from shared.edge.kit import Ctx, Written
+from shared.edge.rpc import RpcReply, RpcRequest, Scope
 from shared.errors import DomainError
 from shared.events.scheduler import (
     ActivityCancelled,
@@ -36,8 +37,7 @@ from shared.events.scheduler import (
     kecamatan_ref,
     rota_ref,
 )
-from shared.kit import Ctx, Written
-from shared.rpc import RpcReply, RpcRequest, Scope
+from shared.log.aggregate import CommandRunner
 from shared.tenancy import Tenant
 from tests.fakes import FakeRuntime, call_edge, configure, ctx_for, fake_runtime
 

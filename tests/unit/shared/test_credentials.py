@@ -35,7 +35,7 @@ from shared.infra.permissions import (
     permissions_of,
 )
 from shared.infra.pgauth import hba_conf, scram_verifier
-from shared.projection import subject_matches
+from shared.readside.projection import subject_matches
 
 pytestmark = pytest.mark.unit
 SERVICES = [

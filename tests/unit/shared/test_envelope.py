@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from shared import envelope
-from shared.canonical import GENESIS_HASH, canonical_bytes, chain_hash, stored_hash_ok
-from shared.envelope import (
+from shared.audit.chain import ChainVerifier
+from shared.events.base import DomainEvent, register_upcaster, upcast
+from shared.log import envelope
+from shared.log.canonical import GENESIS_HASH, canonical_bytes, chain_hash, stored_hash_ok
+from shared.log.envelope import (
     Envelope,
     Head,
     MalformedEvent,
@@ -18,10 +20,8 @@ from shared.envelope import (
     open_head,
     seal,
 )
-from shared.events.base import DomainEvent, register_upcaster, upcast
-from shared.logreader import StoredEvent
+from shared.log.reader import StoredEvent
 from shared.tenancy import AggregateRef, Tenant
-from shared.verify import ChainVerifier
 
 pytestmark = pytest.mark.unit
 

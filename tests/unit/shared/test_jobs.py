@@ -1,5 +1,5 @@
-"""Long commands as jobs (shared/jobs.py) and the RPC caller that asks again while a job
-answers 202 (shared/rpc.py `call`), without servers."""
+"""Long commands as jobs (shared/edge/jobs.py) and the RPC caller that asks again while a job
+answers 202 (shared/edge/rpc.py `call`), without servers."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from shared.jobs import Jobs, Pending, Progress
-from shared.kit import reply_of
-from shared.rpc import (
+from shared.edge.jobs import Jobs, Pending, Progress
+from shared.edge.kit import reply_of
+from shared.edge.rpc import (
     PACK_ABOVE,
     STILL_WORKING,
     RequestTooLarge,

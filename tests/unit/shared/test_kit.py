@@ -10,9 +10,9 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from shared.contracts.base import Command, Query, Reply
+from shared.edge.kit import Api, Ctx, Written, check_area, parse, reply_of
+from shared.edge.rpc import RpcRequest, Scope
 from shared.errors import DomainError, Forbidden, InvalidInput, NotFound
-from shared.kit import Api, Ctx, Written, check_area, parse, reply_of
-from shared.rpc import RpcRequest, Scope
 from shared.tenancy import Tenant
 from tests.fakes import FakeRuntime, call_edge, configure, fake_runtime
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from shared.crypto import lookup_hmac, mask_name, mask_number, open_text, seal_text
-from shared.projection import subject_matches
+from shared.readside.projection import subject_matches
 from shared.tenancy import AggregateRef, InvalidRegionCode, Tenant, dot, undot
 
 pytestmark = pytest.mark.unit

@@ -9,17 +9,17 @@ import uuid
 import pytest
 from nats.js.errors import NotFoundError
 
-from shared.aggregate import CommandRunner
-from shared.canonical import GENESIS_HASH
+from shared.audit.chain import ChainVerifier
 from shared.clock import utc_now
-from shared.envelope import Metadata, open_envelope
+from shared.edge.facts import KecamatanNotFound
 from shared.errors import WriteConflict
-from shared.eventstore import Appended, ConcurrencyConflict
-from shared.facts import KecamatanNotFound
 from shared.keys import KeyShredded
-from shared.logreader import StoredEvent
+from shared.log.aggregate import CommandRunner
+from shared.log.canonical import GENESIS_HASH
+from shared.log.envelope import Metadata, open_envelope
+from shared.log.eventstore import Appended, ConcurrencyConflict
+from shared.log.reader import StoredEvent
 from shared.tenancy import AggregateRef, Tenant
-from shared.verify import ChainVerifier
 from tests.fakes import (
     UNITS,
     MemoryEventStore,

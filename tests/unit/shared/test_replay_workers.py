@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from shared.replay_workers import start_method
+from shared.readside.replay_workers import start_method
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="workers are forked only on Linux")

@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from shared.canonical import GENESIS_HASH, canonical_bytes, chain_hash, stored_hash_ok
-from shared.envelope import Metadata, seal
+from shared.audit.chain import ChainVerifier
 from shared.events.audit import key_ref
 from shared.events.base import DomainEvent
-from shared.logreader import StoredEvent
-from shared.signing import AUDIT, ServiceKey, Signer, derive_key, public_hex
+from shared.log.canonical import GENESIS_HASH, canonical_bytes, chain_hash, stored_hash_ok
+from shared.log.envelope import Metadata, seal
+from shared.log.reader import StoredEvent
+from shared.log.signing import AUDIT, ServiceKey, Signer, derive_key, public_hex
 from shared.tenancy import AggregateRef, Tenant
-from shared.verify import ChainVerifier
 
 pytestmark = pytest.mark.unit
 
@@ -72,7 +72,7 @@ def problems(verifier: ChainVerifier) -> list[str]:
 
 def forged(after: StoredEvent, n: int, key: ServiceKey | None = None) -> dict[str, object]:
     """The next event of `after`'s aggregate, its chain recomputed as the project's own
-    `shared.canonical` does; signed by `key` if given."""
+    `shared.log.canonical` does; signed by `key` if given."""
     doc = json.loads(after.data)
     doc.pop("signature", None)
     doc["payload"] = {"n": n}

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from shared.tally import Tally
+from shared.readside.tally import Tally
 
 pytestmark = pytest.mark.unit
 

@@ -25,7 +25,7 @@ from services.gateway.web.forms import (
 from services.gateway.web.i18n import Words
 from services.gateway.web.session import SESSION_COOKIE
 from services.gateway.web.setup_forms import body_of
-from shared.rpc import RpcReply
+from shared.edge.rpc import RpcReply
 
 pytestmark = pytest.mark.unit
 SECRET = "unit-secret"

@@ -5,7 +5,7 @@
   already covers every other member (payload, times, `prev_hash`), so signing it signs the
   event, and the subject binds it to its place in the log; the verifier checks it with no
   second serialisation of the envelope. The hash does not cover the signature
-  (`shared.canonical.stored_hash_ok`), so events from before signatures keep their hashes
+  (`shared.log.canonical.stored_hash_ok`), so events from before signatures keep their hashes
   and a chain link never depends on who signed.
 * Each service's key is derived from the deployment secret with HKDF (info
   `event-signing:<service>`), as the checkpoint key is (info `checkpoint`): nothing more to
@@ -37,9 +37,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import ValidationError
 
-from shared.canonical import SIGNATURE_KEY
 from shared.events.audit import KEYS_AGGREGATE, ServiceKeyRegistered
 from shared.events.audit import SERVICE as AUDIT
+from shared.log.canonical import SIGNATURE_KEY
 
 SIGNATURE_PATTERN = r"^[A-Za-z0-9_-]+:[0-9a-f]{128}$"
 _SIGNATURE = re.compile(r"^([A-Za-z0-9_-]+):([0-9a-f]{128})$")

@@ -14,10 +14,10 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 
-from shared.apply import Applied, Applier
 from shared.db import DbConn, advisory_key, ident
-from shared.logreader import StoredEvent
-from shared.projection import Checkpoints, Projection, ProjectorSettings
+from shared.log.reader import StoredEvent
+from shared.readside.apply import Applied, Applier
+from shared.readside.projection import Checkpoints, Projection, ProjectorSettings
 from shared.tenancy import stream_name
 
 log = logging.getLogger("smart.projection")

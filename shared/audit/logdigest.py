@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 from nats.aio.client import Client as NATS
 
-from shared.canonical import GENESIS_HASH
-from shared.checkpoints import RunningDigest, signature_ok
-from shared.envelope import MalformedEvent
+from shared.audit.checkpoints import RunningDigest, signature_ok
 from shared.events.audit import LogCheckpointed, checkpoint_ref
-from shared.eventstore import EventStore
-from shared.logreader import ShortRead, StoredEvent, direct_pages
+from shared.log.canonical import GENESIS_HASH
+from shared.log.envelope import MalformedEvent
+from shared.log.eventstore import EventStore
+from shared.log.reader import ShortRead, StoredEvent, direct_pages
 from shared.tenancy import stream_name
 
 FORM = "KAB:SEQ:SHA256"

@@ -12,8 +12,8 @@ from types import TracebackType
 from asyncpg.transaction import Transaction
 
 from shared.db import DbConn, advisory_key, ident
-from shared.logreader import StoredEvent
-from shared.projection import Projection, ProjectorSettings
+from shared.log.reader import StoredEvent
+from shared.readside.projection import Projection, ProjectorSettings
 
 log = logging.getLogger("smart.projection")
 Waiting = Callable[[], Awaitable[None]]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 
-from shared.logreader import LogUnavailable, StoredEvent
+from shared.log.reader import LogUnavailable, StoredEvent
 
 MULTI_LAST_SUBJECTS = 200  # per request: the server caps the subjects one may name
 

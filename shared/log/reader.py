@@ -12,8 +12,8 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy, StreamInfo
 
-from shared.envelope import Envelope, Head, open_envelope, open_head
 from shared.events.base import DomainEvent
+from shared.log.envelope import Envelope, Head, open_envelope, open_head
 
 READ_STALL_S = 30.0
 API_TIMEOUT_S = 20.0  # a read's JetStream API calls, on a server or process under load

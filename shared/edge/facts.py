@@ -23,9 +23,9 @@ from shared.errors import DomainError
 from shared.events.base import DomainEvent
 from shared.events.scheduler import KECAMATAN_AGGREGATE, KecamatanConfigured, kecamatan_ref
 from shared.events.scheduler import SERVICE as SCHEDULER
-from shared.eventstore import EventStore
-from shared.follow import Following, follow
-from shared.logreader import StoredEvent
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent
+from shared.readside.follow import Following, follow
 from shared.tenancy import AggregateRef, Tenant, stream_name
 
 log = logging.getLogger("smart.facts")

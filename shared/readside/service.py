@@ -13,12 +13,12 @@ import asyncpg
 from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 
-from shared.apply import Applier, DeadLettered, checkpoint_channel
 from shared.db import DbConn, ident, migrate
 from shared.errors import NotCaughtUp, NotFound
-from shared.eventstore import EventStore
-from shared.projection import Checkpoints, Projection, ProjectorSettings, relevant
-from shared.projector import Projector
+from shared.log.eventstore import EventStore
+from shared.readside.apply import Applier, DeadLettered, checkpoint_channel
+from shared.readside.projection import Checkpoints, Projection, ProjectorSettings, relevant
+from shared.readside.projector import Projector
 from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
 
 log = logging.getLogger("smart.readside")

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.canonical import GENESIS_HASH, stored_hash_ok
-from shared.logreader import StoredEvent
-from shared.signing import SignatureCheck, is_registration
+from shared.log.canonical import GENESIS_HASH, stored_hash_ok
+from shared.log.reader import StoredEvent
+from shared.log.signing import SignatureCheck, is_registration
 
 _LINK = ("event_id", "aggregate_version", "prev_hash")
 
@@ -28,7 +28,7 @@ class Discrepancy:
 @dataclass
 class ChainVerifier:
     """Feed it the stream in order; it remembers each aggregate's last hash and version,
-    and the services' keys registered so far (`shared.signing`). Fed only some subjects
+    and the services' keys registered so far (`shared.log.signing`). Fed only some subjects
     (`contiguous=False`), the stream's sequences have gaps by design, so only the
     aggregates' chains and the signatures are checked (`seed` it with the log's key
     registrations first). Fed a range from `from_seq`, an aggregate's chain is picked up at

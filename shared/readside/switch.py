@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from shared.db import DbConn, advisory_key, ident
-from shared.pages import Bounds, catch_up, positions
-from shared.readside import ReadSide
+from shared.readside.pages import Bounds, catch_up, positions
+from shared.readside.service import ReadSide
 from shared.tenancy import stream_name
 
 

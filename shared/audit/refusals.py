@@ -8,8 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shared.events.audit import LogCheckpointRefused, LogCheckpointResumed, refusal_ref
-from shared.eventstore import EventStore
-from shared.logreader import StoredEvent
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent
 from shared.tenancy import stream_name
 
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from shared.canonical import GENESIS_HASH
 from shared.clock import utc_now
-from shared.envelope import Metadata
 from shared.errors import DomainError, WriteConflict
 from shared.events.base import DomainEvent
-from shared.eventstore import ConcurrencyConflict, EventStore
-from shared.logreader import StoredEvent
+from shared.log.canonical import GENESIS_HASH
+from shared.log.envelope import Metadata
+from shared.log.eventstore import ConcurrencyConflict, EventStore
+from shared.log.reader import StoredEvent
 from shared.tenancy import AggregateRef
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from nats.errors import NoRespondersError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import to_json
 
-from shared.envelope import Metadata
 from shared.errors import DomainError
+from shared.log.envelope import Metadata
 from shared.strict import explained
 from shared.tenancy import Tenant, check_token, dot, undot
 
@@ -32,7 +32,7 @@ RPC_WORKERS = 16
 hold up the others (commands on one aggregate still queue in the CommandRunner)."""
 STILL_WORKING = 202
 """A reply saying a long command is still at work (`data`: `done` of `total`): the caller
-asks again with the same request until the final reply (shared/jobs.py)."""
+asks again with the same request until the final reply (shared/edge/jobs.py)."""
 STALLED_ASKS = 6
 """Asks in a row that saw no progress after which the caller gives up (a timeout)."""
 PACK_ABOVE = 1_000_000

@@ -17,12 +17,12 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import APIError, NotFoundError
 
 from shared.clock import utc_now
-from shared.directreads import direct_lasts
-from shared.envelope import HEADER_SCHEMA_VERSION, HEADER_TYPE, Metadata, seal
 from shared.events.audit import key_ref, keys_filter
 from shared.events.base import DomainEvent
-from shared.logreader import StoredEvent, direct_get_page, direct_pages
-from shared.signing import ServiceKey, Signer
+from shared.log.directreads import direct_lasts
+from shared.log.envelope import HEADER_SCHEMA_VERSION, HEADER_TYPE, Metadata, seal
+from shared.log.reader import StoredEvent, direct_get_page, direct_pages
+from shared.log.signing import ServiceKey, Signer
 from shared.tenancy import AggregateRef, stream_name, stream_subjects
 
 WRONG_LAST_SEQUENCE = 10071
@@ -60,7 +60,7 @@ class Appended:
 class EventStore:
     """Appends to and reads from the kabupaten streams. With a `signer`, it writes only its
     service's subjects and signs every event, registering the service's key in a stream
-    before its first event there (`shared.signing`); without one (tools, tests), it writes
+    before its first event there (`shared.log.signing`); without one (tools, tests), it writes
     unsigned events, as before signatures."""
 
     signer: Signer | None = None  # a class default too: test doubles skip __init__

@@ -9,13 +9,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
-from shared.apply import Applier
 from shared.db import DbConn, ident
-from shared.logreader import StoredEvent, read_pages
-from shared.projection import Projection
-from shared.readside import ReadSide
-from shared.routing import Routes
-from shared.tally import Additive, Folded, Folds, is_additive, write_all
+from shared.log.reader import StoredEvent, read_pages
+from shared.readside.apply import Applier
+from shared.readside.projection import Projection
+from shared.readside.routing import Routes
+from shared.readside.service import ReadSide
+from shared.readside.tally import Additive, Folded, Folds, is_additive, write_all
 from shared.tenancy import STREAM_PREFIX, kab_of_stream, stream_name
 
 Bounds = dict[tuple[str, str], int]

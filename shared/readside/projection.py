@@ -9,7 +9,7 @@ from typing import Protocol
 import asyncpg
 
 from shared.db import DbConn, ident
-from shared.logreader import StoredEvent
+from shared.log.reader import StoredEvent
 
 
 class Projection(Protocol):

@@ -18,7 +18,7 @@ import asyncpg
 import nats
 from nats.aio.client import Client as NATS
 
-from shared.pages import (
+from shared.readside.pages import (
     Progress,
     ProgressFn,
     Target,
@@ -27,7 +27,7 @@ from shared.pages import (
     served_kabupaten,
     unhurried_commits,
 )
-from shared.readside import ReadSide
+from shared.readside.service import ReadSide
 
 StartMethod = Literal["fork", "spawn"]
 

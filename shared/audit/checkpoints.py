@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from shared.canonical import GENESIS_HASH, stored_hash_ok
+from shared.audit.chain import ChainVerifier, Discrepancy
+from shared.audit.refusals import Standing, instructions, standing
 from shared.clock import utc_now
-from shared.envelope import MalformedEvent, Metadata
 from shared.events.audit import (
     LogCheckpointed,
     LogCheckpointRefused,
@@ -23,13 +23,13 @@ from shared.events.audit import (
     refusal_ref,
 )
 from shared.events.base import DomainEvent
-from shared.eventstore import ConcurrencyConflict, EventStore
-from shared.logreader import StoredEvent, read_pages
+from shared.log.canonical import GENESIS_HASH, stored_hash_ok
+from shared.log.envelope import MalformedEvent, Metadata
+from shared.log.eventstore import ConcurrencyConflict, EventStore
+from shared.log.reader import StoredEvent, read_pages
+from shared.log.signing import AUDIT, Signer, derive_key, public_hex, signed_by
 from shared.metrics import MeteredEventStore, Metrics
-from shared.refusals import Standing, instructions, standing
-from shared.signing import AUDIT, Signer, derive_key, public_hex, signed_by
 from shared.tenancy import STREAM_PREFIX, AggregateRef, kab_of_stream, stream_name
-from shared.verify import ChainVerifier, Discrepancy
 
 log = logging.getLogger("smart.checkpoints")
 REFUSED_METRIC = "smart_checkpoints_refused_total"
@@ -37,7 +37,7 @@ REFUSED_METRIC = "smart_checkpoints_refused_total"
 
 def signing_key(secret: str) -> Ed25519PrivateKey:
     """The deployment's audit key, derived from its secret (so nothing else to keep): it
-    signs the checkpoints and vouches for the services' keys (`shared.signing`)."""
+    signs the checkpoints and vouches for the services' keys (`shared.log.signing`)."""
     if not secret:
         raise ValueError("SMART_SECRET_KEY is empty: checkpoints cannot be signed")
     return derive_key(secret, AUDIT)
@@ -79,7 +79,7 @@ class Checkpointer:
     """Appends a signed checkpoint to a kabupaten's log when it has grown since the last,
     once the events since then verify: their chains, from where the last checkpoint left
     them, and their signatures. A log that does not verify is refused, in the log itself
-    (`shared.refusals`), and stays refused until an operator resumes it."""
+    (`shared.audit.refusals`), and stays refused until an operator resumes it."""
 
     def __init__(self, store: EventStore, secret: str, metrics: Metrics | None = None) -> None:
         if not secret:

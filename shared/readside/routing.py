@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import compress
 
-from shared.logreader import StoredEvent
-from shared.projection import Projection, relevant, subject_matches
+from shared.log.reader import StoredEvent
+from shared.readside.projection import Projection, relevant, subject_matches
 
 
 class Routes:

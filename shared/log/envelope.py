@@ -17,13 +17,13 @@ from pydantic import (
 )
 from uuid6 import uuid7
 
-from shared.canonical import GENESIS_HASH, SIGNATURE_KEY, canonical_bytes, chain_hash
 from shared.events.base import DomainEvent, contracts, upcast
-from shared.signing import SIGNATURE_PATTERN
+from shared.log.canonical import GENESIS_HASH, SIGNATURE_KEY, canonical_bytes, chain_hash
+from shared.log.signing import SIGNATURE_PATTERN
 from shared.tenancy import AggregateRef
 
 if TYPE_CHECKING:
-    from shared.signing import ServiceKey
+    from shared.log.signing import ServiceKey
 
 HEADER_TYPE = "Smart-Type"
 HEADER_SCHEMA_VERSION = "Smart-Schema-Version"
@@ -65,7 +65,7 @@ class Head(BaseModel):
 class Envelope(Head):
     """One event as stored: routing (its head), causation, payload, its place in the hash
     chain, and the signature of the service that wrote it (beside the hash, which does not
-    cover it; none on events from before signatures: `shared.signing`)."""
+    cover it; none on events from before signatures: `shared.log.signing`)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -30,7 +30,7 @@ def chain_hash(envelope_without_hash: dict[str, Any]) -> str:
 def stored_hash_ok(stored: bytes) -> tuple[bool, dict[str, Any]]:
     """Recompute the hash of an event as stored; (matches, the decoded envelope). It matches
     when the bytes are the canonical form of the envelope and the hash is that of the rest
-    but its `signature` (which signs the hash, so lies beside it: `shared.signing`).
+    but its `signature` (which signs the hash, so lies beside it: `shared.log.signing`).
 
     The envelope is serialised once, not once for the hash and again for the comparison:
     with sorted keys, the canonical form of the envelope is that of the members between

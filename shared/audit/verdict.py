@@ -13,14 +13,15 @@ from dataclasses import dataclass, field, replace
 
 import nats
 
-from shared.checkpoints import RunningDigest, public_key_hex, signature_ok, signing_key
+from shared.audit.chain import ChainVerifier, Discrepancy
+from shared.audit.checkpoints import RunningDigest, public_key_hex, signature_ok, signing_key
+from shared.audit.logdigest import KeptCheck, KeptDigest
 from shared.db import DbConn, advisory_key, migrate, scope_rows, table_digest
-from shared.envelope import MalformedEvent
 from shared.events.audit import LogCheckpointed, checkpoint_ref
-from shared.eventstore import EventStore
-from shared.logdigest import KeptCheck, KeptDigest
-from shared.logreader import StoredEvent, read_pages
-from shared.pages import (
+from shared.log.envelope import MalformedEvent
+from shared.log.eventstore import EventStore
+from shared.log.reader import StoredEvent, read_pages
+from shared.readside.pages import (
     PAGE,
     ProgressFn,
     Target,
@@ -30,10 +31,9 @@ from shared.pages import (
     served_kabupaten,
     unhurried_commits,
 )
-from shared.readside import ReadSide
-from shared.replay_workers import Workers, start_method
+from shared.readside.replay_workers import Workers, start_method
+from shared.readside.service import ReadSide
 from shared.tenancy import Tenant, stream_name
-from shared.verify import ChainVerifier, Discrepancy
 
 
 @dataclass

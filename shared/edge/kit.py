@@ -20,11 +20,11 @@ from pydantic import BaseModel
 
 from shared.clock import jakarta_today
 from shared.contracts.base import Command, Message
-from shared.envelope import Metadata
+from shared.edge.jobs import Pending
+from shared.edge.rpc import STILL_WORKING, RpcReply, RpcRequest, Scope, answer, subscribe
 from shared.errors import DomainError, Forbidden, InvalidInput, NotFound
 from shared.events.scheduler import KecamatanConfigured
-from shared.jobs import Pending
-from shared.rpc import STILL_WORKING, RpcReply, RpcRequest, Scope, answer, subscribe
+from shared.log.envelope import Metadata
 from shared.tenancy import Tenant
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ class Ctx(Generic[D]):
 
 
 Answer = Written[Any] | BaseModel | Pending
-"""`Pending`: a long command still at work (shared/jobs.py), answered 202 with how far it is."""
+"""`Pending`: a long command still at work (`shared/edge/jobs.py`), answered 202."""
 Handler = Callable[[Any, Ctx[D]], Awaitable[Answer]]
 PathCheck = Callable[[Ctx[D]], Awaitable[object]]
 """Judges the `{id}` of a message's path (raises `NotFound`, or `Forbidden` for an operator

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from shared.db import DbConn, ident, insert_rows, upsert_rows
-from shared.logreader import StoredEvent
+from shared.log.reader import StoredEvent
 
 Key = tuple[Any, ...]
 Combine = Literal["sum", "max"]
@@ -20,7 +20,7 @@ class Tally:
     events within a kabupaten stream does not change a tally, and neither does folding many
     batches before writing: so a live projector writes each batch's tally, and a rebuild
     folds a whole stream into memory and writes it once, by COPY, into the empty shadow
-    (`Folded`, used by `shared.pages`)."""
+    (`Folded`, used by `shared.readside.pages`)."""
 
     table: str
     keys: Sequence[str]

@@ -8,7 +8,7 @@ import functools
 from collections.abc import Sequence
 
 from shared.db import DbConn, ident, migrate
-from shared.pages import (
+from shared.readside.pages import (
     PAGE,
     ProgressFn,
     Target,
@@ -16,9 +16,9 @@ from shared.pages import (
     served_kabupaten,
     unhurried_commits,
 )
-from shared.readside import ReadSide
-from shared.replay_workers import Workers
-from shared.switch import analyze, autovacuum, switch_over
+from shared.readside.replay_workers import Workers
+from shared.readside.service import ReadSide
+from shared.readside.switch import analyze, autovacuum, switch_over
 
 
 async def rebuild(

@@ -2,7 +2,7 @@
 
 A handler whose work may outlast an RPC's timeout (a 20,000-line import) runs it here and
 answers `Pending` (202, how far it is) while it runs; the caller asks again with the same
-request (shared/rpc.py `call`) and gets the job's own answer once it is done. A job nobody
+request (shared/edge/rpc.py `call`) and gets the job's own answer once it is done. A job nobody
 has asked about for `lease_s` is cancelled: its caller gave up (or was told it failed), so
 none of its work may commit after that. A finished job's answer is kept `keep_s` for the
 ask that comes to fetch it.
@@ -39,7 +39,7 @@ class Job(Generic[T]):
 
 @dataclass(frozen=True)
 class Pending:
-    """A job not done yet, and how far it is: a handler answers it as 202 (shared/kit.py)."""
+    """A job not done yet, and how far it is: a handler answers it as 202 (shared/edge/kit.py)."""
 
     done: int
     total: int

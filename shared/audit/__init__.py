@@ -1,0 +1,1 @@
+"""The audit: chain and signature checks, verdicts, digests and signed checkpoints."""

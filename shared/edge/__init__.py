@@ -1,0 +1,1 @@
+"""The service edge: the kit, RPC, facts of other services and long jobs."""

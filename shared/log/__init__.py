@@ -1,0 +1,1 @@
+"""The event log: envelopes, the hash chain, signatures, appends and reads."""

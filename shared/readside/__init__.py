@@ -1,0 +1,1 @@
+"""The read side: projections, the projector, one apply path, rebuilds and replays."""
