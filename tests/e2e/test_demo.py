@@ -132,3 +132,6 @@ async def test_the_public_page_shows_totals_and_no_person(system: System, demo: 
     masked = sc.household(0, 0)["nik"]
     assert str(masked)[:4] + "*" not in resp.text
     assert "Pemerintah Desa" not in resp.text, "no unit or person names, totals only"
+    assert resp.text.count('<svg class="chart"') == 3, "the fund, packages and findings charts"
+    assert 'id="figures-as-of"' in resp.text
+    assert "WIB" in resp.text.split('id="figures-as-of"')[1][:80]

@@ -82,6 +82,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "opened": ("Dibuka", "Open"),
     "stock": ("Stok paket", "Package stock"),
     "per_year": ("Temuan per tahun", "Findings per year"),
+    "figures_as_of": ("Angka per", "Figures as of"),
     "open_findings": ("Temuan terbuka", "Open findings"),
     "category": ("Kategori", "Category"),
     "severity": ("Tingkat", "Severity"),

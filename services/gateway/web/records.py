@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 from nats.aio.client import Client as NATS
@@ -11,6 +12,7 @@ from nats.aio.client import Client as NATS
 from services.gateway.auth import Role
 from services.gateway.report import FORMATS, render
 from services.gateway.report.data import gather
+from services.gateway.web.pages import findings_chart, fund_chart, months_chart
 from services.gateway.web.render import Area, Web, WebRoute, open_page, words_of, year_param
 from services.gateway.web.years import year_summary
 from shared.audit.logdigest import KeptDigest, latest_checkpoint
@@ -69,14 +71,20 @@ async def signed_digest(nc: NATS, kab: str) -> SignedDigest | None:
 
 
 async def transparency(request: Request, kab: str, kec: str) -> Response:
-    """Totals only, for anyone: the fund, packages, households reached, findings; and the
-    latest signed digest of the kabupaten's log, so anyone can keep a copy of it."""
+    """Totals only, for anyone: the fund, packages, households reached, findings, their
+    charts by month and year (counts and sums, never a person); the time the figures were
+    read; and the latest signed digest of the kabupaten's log, so anyone can keep a copy."""
     web: Web = request.app.state.web
+    words = words_of(request)
     area = await web.public_area(kab, kec)
     (year, figures), fund, signed = await asyncio.gather(
         year_summary(request, area.fetch),
         area.fetch("donations", "fund", {}),
         signed_digest(web.bridge.nc, area.kab),
+    )
+    recap, handed = await asyncio.gather(
+        area.fetch("donations", "recap", {"year": year}),
+        area.fetch("distribution", "distribution", {"year": year}),
     )
     return web.render(
         request,
@@ -89,6 +97,10 @@ async def transparency(request: Request, kab: str, kec: str) -> Response:
         households=figures["households_reached"],
         findings=int(figures["findings_by_year"].get(str(year), 0)),
         signed=signed,
+        fund_chart=fund_chart(words, recap["rows"]),
+        packages_chart=months_chart(words, handed["rows"]),
+        findings_chart=findings_chart(words, figures["findings_by_year"]),
+        as_of=datetime.now(JAKARTA).strftime("%Y-%m-%d %H:%M WIB"),
     )
 
 
