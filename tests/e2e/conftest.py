@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
+from playwright.async_api import Browser, async_playwright
 
 from services.cli.up import run_services, stop_services
 from services.gateway.auth import Role, issue_token
@@ -19,6 +21,16 @@ from shared.infra.local import Endpoints
 from shared.infra.ports import free_port
 
 SECRET = "e2e-secret"
+CHROMIUM = "/usr/bin/chromium"
+"""Debian's Chromium: Playwright downloads no browser here (`.ci/run` installs it)."""
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 E2E_KABUPATEN = ("3520", "9301", "9302", "9303", "9304")
 _POOL = [f"{k}{n:02d}" for k in E2E_KABUPATEN[1:] for n in range(1, 100)]
 _KECAMATAN = iter(random.sample(_POOL, len(_POOL)))  # Magetan (3520) is the demo's
@@ -74,3 +86,13 @@ async def api(system: System, tenant: tuple[str, str]) -> AsyncIterator[Any]:
     async with client.client:
         await client.configure()
         yield client
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    """One Chromium per test module."""
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed at /usr/bin/chromium"
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        await launched.close()

@@ -12,7 +12,7 @@ import httpx
 import nats
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from services.gateway.auth import Role
 from services.gateway.users import UserStore, new_user
@@ -23,15 +23,6 @@ from tests.e2e.websupport import sign_in as http_sign_in
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DASHBOARD = f"/dasbor/{KAB}/{KEC}"
 
 
@@ -54,15 +45,6 @@ async def people(system: System) -> dict[str, tuple[str, str]]:
     finally:
         await nc.close()
     return made
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed at /usr/bin/chromium"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
 
 
 async def figure(page: Page, key: str) -> str:

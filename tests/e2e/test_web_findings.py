@@ -4,40 +4,26 @@ the public page open on the latest year with figures, codes are words, a phone r
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser
 
 from services.gateway.auth import Role
 from shared.clock import jakarta_today
 from shared.tenancy import dot
 from tests.e2e.conftest import System
 from tests.e2e.test_api_support import UNITS
-from tests.e2e.websupport import ARGS, CHROMIUM, browser_sign_in, configure, fits, page_of, person
+from tests.e2e.websupport import (
+    browser_sign_in,
+    configure,
+    fits,
+    page_of,
+    person,
+    submit,
+    text,
+)
 
 pytestmark = pytest.mark.e2e
 SIZES = ["desktop", "phone"]
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed at /usr/bin/chromium"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
-
-
-async def text(page: Page, selector: str) -> str:
-    return (await page.locator(selector).inner_text()).strip()
-
-
-async def submit(page: Page, selector: str) -> None:
-    async with page.expect_navigation():
-        await page.click(selector)
 
 
 async def recorded(system: System, kab: str, kec: str, found_on: str) -> tuple[str, int]:

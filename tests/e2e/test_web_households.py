@@ -4,12 +4,10 @@ phone sizes."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, FilePayload, Locator, Page, async_playwright
+from playwright.async_api import Browser, FilePayload, Locator, Page
 
 from services.gateway.auth import Role
 from shared.contracts.distribution import RegisterHousehold
@@ -17,30 +15,16 @@ from shared.tenancy import dot
 from tests.e2e.conftest import System
 from tests.e2e.test_api_support import household_body
 from tests.e2e.websupport import (
-    ARGS,
-    CHROMIUM,
     browser_sign_in,
     configure,
     fits,
     page_of,
     person,
+    text,
 )
 
 pytestmark = pytest.mark.e2e
 SIZES = ["desktop", "phone"]
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed at /usr/bin/chromium"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
-
-
-async def text(page: Page, selector: str) -> str:
-    return (await page.locator(selector).inner_text()).strip()
 
 
 async def submit(page: Page, form: str) -> None:

@@ -5,41 +5,28 @@ auditor only reads; an operator of another desa does not see it. Desktop and pho
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from services.gateway.auth import Role
 from shared.clock import jakarta_today
 from shared.tenancy import dot
 from tests.e2e.conftest import System
 from tests.e2e.test_api_support import UNITS, household_body
-from tests.e2e.websupport import ARGS, CHROMIUM, browser_sign_in, configure, fits, page_of, person
+from tests.e2e.websupport import (
+    browser_sign_in,
+    configure,
+    fits,
+    page_of,
+    person,
+    submit,
+    text,
+)
 
 pytestmark = pytest.mark.e2e
 SIZES = ["desktop", "phone"]
 DESIL = (4, 1, 3, 2)
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed at /usr/bin/chromium"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
-
-
-async def text(page: Page, selector: str) -> str:
-    return (await page.locator(selector).inner_text()).strip()
-
-
-async def submit(page: Page, selector: str) -> None:
-    async with page.expect_navigation():
-        await page.click(selector)
 
 
 async def stocked(system: System, kab: str, kec: str) -> int:

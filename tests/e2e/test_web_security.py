@@ -7,20 +7,17 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import nats
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Route, async_playwright
+from playwright.async_api import Browser, Route
 
 from services.gateway.app import create_app
 from services.gateway.auth import Role
 from tests.e2e.conftest import SECRET, System
 from tests.e2e.websupport import (
-    ARGS,
-    CHROMIUM,
     configure,
     csrf_in,
     idem_in,
@@ -211,15 +208,6 @@ async def test_cookies_are_secure_behind_tls(system: System) -> None:
     session = next(c for c in behind_tls.headers.get_list("set-cookie") if "smart_sesi" in c)
     assert "secure" in session.lower()
     assert "httponly" in session.lower()
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed at /usr/bin/chromium"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
 
 
 async def test_the_api_docs_work_offline_with_a_favicon(system: System, browser: Browser) -> None:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from services.gateway.auth import Role
 from shared.tenancy import dot
 from tests.e2e.conftest import System
 from tests.e2e.websupport import (
-    ARGS,
-    CHROMIUM,
     SIZES,
     browser_sign_in,
     configure,
@@ -27,15 +21,6 @@ from tests.e2e.websupport import (
 )
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed at /usr/bin/chromium"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
 
 
 @pytest.mark.parametrize("size", list(SIZES))

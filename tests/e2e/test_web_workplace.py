@@ -3,20 +3,14 @@ phone sizes; what an operator and an auditor are offered."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import httpx
 import pytest
-import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from services.gateway.auth import Role
 from shared.tenancy import dot
 from tests.e2e.conftest import System
 from tests.e2e.websupport import (
-    ARGS,
-    CHROMIUM,
     browser_sign_in,
     configure,
     csrf_in,
@@ -24,25 +18,13 @@ from tests.e2e.websupport import (
     page_of,
     person,
     sign_in,
+    text,
 )
 
 pytestmark = pytest.mark.e2e
 SIZES = ["desktop", "phone"]
 YEAR, MONTH = 2025, 10
 """October 2025: a past month without a national holiday (Fridays 3, 10, 17, 24)."""
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    assert Path(CHROMIUM).exists(), "Debian's chromium is needed at /usr/bin/chromium"
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        await launched.close()
-
-
-async def text(page: Page, selector: str) -> str:
-    return (await page.locator(selector).inner_text()).strip()
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -24,8 +24,6 @@ from services.gateway.users import UserStore, new_user
 from tests.e2e.conftest import System
 from tests.e2e.test_api_support import kecamatan_body
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 SHOTS = Path(os.environ.get("SMART_E2E_SHOTS") or Path(tempfile.gettempdir()) / "smart-e2e-shots")
 """Where the screenshot of a page is kept when its test fails."""
@@ -125,3 +123,12 @@ async def smart(system: System, *args: str, stdin: bytes = b"") -> tuple[int, st
     )
     out, _ = await process.communicate(stdin)
     return int(process.returncode or 0), out.decode()
+
+
+async def text(page: Page, selector: str) -> str:
+    return (await page.locator(selector).inner_text()).strip()
+
+
+async def submit(page: Page, selector: str) -> None:
+    async with page.expect_navigation():
+        await page.click(selector)
