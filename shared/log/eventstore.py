@@ -20,7 +20,7 @@ from shared.clock import utc_now
 from shared.events.audit import key_ref, keys_filter
 from shared.events.base import DomainEvent
 from shared.log.directreads import direct_lasts
-from shared.log.envelope import HEADER_SCHEMA_VERSION, HEADER_TYPE, Metadata, seal
+from shared.log.envelope import HEADER_SCHEMA_VERSION, HEADER_TYPE, Envelope, Metadata, seal
 from shared.log.reader import StoredEvent, direct_get_page, direct_pages
 from shared.log.signing import ServiceKey, Signer
 from shared.tenancy import AggregateRef, stream_name, stream_subjects
@@ -204,10 +204,12 @@ class EventStore:
         await self.ensure_stream(ref.tenant.kab)
         key = await self._signing_key(ref)
         sealed: list[tuple[dict[str, str], bytes]] = []
+        envelopes: list[Envelope] = []
         for i, event in enumerate(events):
             envelope, data = seal(
                 ref, version + i + 1, event, meta, prev_hash, occurred_at or now, now, key
             )
+            envelopes.append(envelope)
             prev_hash = envelope.hash
             headers = {
                 "Nats-Msg-Id": f"{meta.command_id}:{i}",
@@ -217,8 +219,12 @@ class EventStore:
             sealed.append((headers, data))
         sealed[0][0]["Nats-Expected-Last-Subject-Sequence"] = str(expected_last_seq)
         if len(sealed) == 1:
-            return await self._publish_one(ref, *sealed[0])
-        return await self._publish_batch(ref, sealed)
+            appended = await self._publish_one(ref, *sealed[0])
+        else:
+            appended = await self._publish_batch(ref, sealed)
+        for stored, envelope, event in zip(appended.events, envelopes, events, strict=False):
+            stored.opened(envelope, event)  # the runner folds them: no second parse
+        return appended
 
     async def _signing_key(self, ref: AggregateRef) -> ServiceKey | None:
         """The key to sign `ref`'s events with, registered in its stream; None unsigned."""

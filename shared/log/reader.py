@@ -58,6 +58,10 @@ class StoredEvent:
     def __hash__(self) -> int:
         return hash((self.seq, self.subject, self.data))
 
+    def opened(self, envelope: Envelope, event: DomainEvent) -> None:
+        """What the appender sealed into `data`, kept so its readers need not parse it."""
+        self._envelope, self._head, self._event = envelope, envelope, event
+
     @property
     def envelope(self) -> Envelope:
         if self._envelope is None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import os
 import re
 import secrets
-import sys
 import zipfile
 from pathlib import Path
 
@@ -24,7 +21,7 @@ from shared.log.reader import direct_pages
 from shared.tenancy import stream_name
 from tests.e2e.conftest import System
 from tests.e2e.test_demo import KAB, KEC, load_once
-from tests.e2e.websupport import sign_in
+from tests.e2e.websupport import sign_in, smart
 from tests.unit.gateway.test_report_formats import pdf_text
 
 pytestmark = pytest.mark.e2e
@@ -45,27 +42,6 @@ async def digest(system: System) -> str:
     finally:
         await nc.close()
     return f"{KAB}:{running.upto}:{running.digest}"
-
-
-async def smart(system: System, *args: str, stdin: bytes = b"") -> tuple[int, str]:
-    """Run the `smart` command line against the e2e system; (exit code, output)."""
-    env = {
-        **os.environ,
-        "SMART_NATS_URL": system.settings.nats_url or "",
-        "SMART_DATABASE_URL": system.settings.database_url or "",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "services.cli.main",
-        *args,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-        env=env,
-    )
-    out, _ = await process.communicate(stdin)
-    return int(process.returncode or 0), out.decode()
 
 
 def table(archive: zipfile.ZipFile, name: str) -> list[list[str]]:
