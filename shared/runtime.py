@@ -22,6 +22,7 @@ from shared.db import create_pool
 from shared.edge.facts import Facts
 from shared.edge.kit import Api
 from shared.infra.credentials import admin_settings, inbox_prefix, role_settings
+from shared.infra.natsconn import connect_forever
 from shared.keys import KeyStore, Sealer
 from shared.log.aggregate import CommandRunner
 from shared.log.eventstore import EventStore
@@ -99,9 +100,7 @@ async def open_runtime(spec: ServiceSpec, settings: Settings) -> Runtime:
     if not servers or not settings.database_url:
         raise RuntimeError("SMART_NATS_URL and SMART_DATABASE_URL must be set to run a service")
     inbox = inbox_prefix(spec.name)
-    nc = await nats.connect(
-        servers=servers, name=f"smart-{spec.name}", max_reconnect_attempts=-1, inbox_prefix=inbox
-    )
+    nc = await connect_forever(servers, f"smart-{spec.name}", inbox_prefix=inbox)
     pool = await create_pool(settings.database_url, max_size=8)
     metrics = Metrics(spec.name)
     store = MeteredEventStore(

@@ -1,4 +1,4 @@
-"""Operator commands on a running deployment: status, dead letters, replay, verify."""
+"""Operator commands on a running deployment: status, dead letters, replay (verify: `verify.py`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import contextlib
 import functools
 import getpass
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
@@ -18,15 +18,7 @@ from services.cli.context import CannotRun
 from services.cli.reach import reach_db, reach_nats
 from services.registry import available_specs
 from shared.audit.checkpoints import Checkpointer
-from shared.audit.logdigest import KeptDigest
 from shared.audit.refusals import standing
-from shared.audit.verdict import (
-    Verdict,
-    verify_all_read_models,
-    verify_dead_letters,
-    verify_kecamatan_log,
-    verify_streams,
-)
 from shared.config import Settings
 from shared.db import DbConn, advisory_key, scope_rows
 from shared.events.audit import LogCheckpointed, checkpoint_ref
@@ -192,7 +184,7 @@ async def dlq(settings: Settings, action: str, ident: int | None) -> int:
     return 0
 
 
-def _show(progress: Progress) -> None:
+def show_progress(progress: Progress) -> None:
     eta = (progress.end - progress.position) / progress.rate if progress.rate else 0.0
     sys.stdout.write(
         f"\r  {progress.stream}: {progress.position}/{progress.end}"
@@ -229,7 +221,7 @@ async def replay(
     live schema caught up from a position."""
     kab, kec = undot(kab) if kab else None, undot(kec) if kec else None
     if kec:
-        kab = _kecamatan_arg(kec, kab).kab
+        kab = kecamatan_arg(kec, kab).kab
     async with connect(settings) as ops:
         readsides = ops.readsides(services)
         for readside in readsides:
@@ -249,18 +241,20 @@ async def replay(
             )
         names = ", ".join(r.service for r in readsides)
         print(f"{names}: rebuilding into shadow schemas (the live ones keep answering)")
-        await rebuild_all(readsides, progress=_show, workers=_workers(settings, services, workers))
+        await rebuild_all(
+            readsides, progress=show_progress, workers=workers_for(settings, services, workers)
+        )
         print(f"\n{names}: switched to the rebuilt read models")
     return 0
 
 
-def _workers(settings: Settings, services: list[str] | None, count: int) -> Workers:
+def workers_for(settings: Settings, services: list[str] | None, count: int) -> Workers:
     """Processes that project whole kabupaten streams, each on its own connections."""
     factory = functools.partial(readsides_for, settings, services)
     return Workers(count, factory, settings.nats_servers(), settings.database_url or "")
 
 
-async def _tenant_tables(conn: DbConn, readside: ReadSide) -> list[str]:
+async def tenant_tables(conn: DbConn, readside: ReadSide) -> list[str]:
     tables = [t for p in readside.projections for t in p.tables]
     scoped = await conn.fetch(
         "select table_name from information_schema.columns where table_schema = $1"
@@ -285,7 +279,7 @@ async def _replay_tenant(readsides: list[ReadSide], kab: str, kec: str | None) -
         targets = []
         for side in readsides:
             conn = await stack.enter_async_context(side.pool.acquire())
-            tables = await _tenant_tables(conn, side)
+            tables = await tenant_tables(conn, side)
             await stack.enter_async_context(conn.transaction())
             await conn.execute(
                 "select pg_advisory_xact_lock($1)", advisory_key("switch", side.schema)
@@ -297,7 +291,7 @@ async def _replay_tenant(readsides: list[ReadSide], kab: str, kec: str | None) -
                 await conn.execute(f"delete from {side.schema}.{table} t {where}", *args)
             targets.append(Target(side, side.schema, conn, ceilings, floors={}))
         print(f"replaying {scope} into {', '.join(r.service for r in readsides)}")
-        count = await catch_up_all(targets, kab, _show, subjects=scope)
+        count = await catch_up_all(targets, kab, show_progress, subjects=scope)
     print(f"\n{count} events replayed; the other tenants' rows were not touched")
     return 0
 
@@ -326,7 +320,7 @@ async def _replay_from(ops: Ops, readsides: list[ReadSide], seq: int, kab: str |
                 floors = target.floors or {}
                 for p in target.readside.projections:
                     floors[(p.name, stream)] = max(floors.get((p.name, stream), 0), seq - 1)
-            count = await catch_up_all(targets, k, _show)
+            count = await catch_up_all(targets, k, show_progress)
         print(f"\n{stream}: {count} events read from {seq}; nothing applied twice")
     return 0
 
@@ -362,119 +356,9 @@ async def _refuse_gap(ops: Ops, targets: list[Target], kab: str, seq: int) -> No
                 return
 
 
-async def verify(
-    settings: Settings,
-    services: list[str] | None,
-    kabupaten: list[str] | None = None,
-    kept: Sequence[KeptDigest] = (),
-    kec: str | None = None,
-    workers: int = 1,
-    witnessed: Sequence[KeptDigest] = (),
-) -> int:
-    """Chains, gaps and signed checkpoints of every stream, digests kept outside (`kept`,
-    given by hand; `witnessed`, a witness file's), then every read model and the dead
-    letters; of some kabupaten only when given (or when SMART_KABUPATEN limits this
-    process: the schemas may hold others' rows too). With a kecamatan: its aggregates'
-    chains, its stream's removed sequences, its read-model rows and dead letters."""
-    kabs = kabupaten or settings.served_kabupaten()
-    tenant = _kecamatan(kec, kabs, [*kept, *witnessed]) if kec else None
-    kept = [*_in_scope(kept, kabs), *(k for k in witnessed if not kabs or k.kab in kabs)]
-    bad = 0
-    async with connect(settings) as ops:
-        readsides = ops.readsides(services)
-        for readside in readsides:
-            await readside.migrate()
-            if kabs or tenant:
-                async with readside.pool.acquire() as conn:
-                    await _tenant_tables(conn, readside)
-        if tenant is not None:
-            if not await ops.store.has_stream(tenant.kab):
-                raise CannotRun(f"no log for kabupaten {tenant.kab}: nothing to verify")
-            bad += _report(await verify_kecamatan_log(ops.store, tenant))
-        else:
-            logs = await ops.kabupaten()
-            bad += sum(_report(v) for v in _logs_gone(kept, logs))
-            gone = {k.kab for k in kept} - set(logs)
-            if missing := sorted(set(kabupaten or []) - set(logs) - gone):
-                raise CannotRun(f"no log for kabupaten {', '.join(missing)}: nothing to verify")
-            async for verdict in verify_streams(
-                ops.store,
-                [kab for kab in logs if not kabs or kab in kabs],
-                secret=settings.secret_key.get_secret_value() or None,
-                kept=kept,
-                processes=workers,
-                nats_servers=settings.nats_servers(),
-            ):
-                bad += _report(verdict)
-        scopes: list[Tenant | str | None] = [tenant] if tenant else [*kabs] if kabs else [None]
-        for scope in scopes:
-            print("rebuilding the read models from the log to compare them with the live ones")
-            verdicts = await verify_all_read_models(
-                readsides, scope, progress=_show, workers=_workers(settings, services, workers)
-            )
-            print()
-            for verdict in verdicts:
-                bad += _report(verdict)
-        kec_only = tenant.kec if tenant else None
-        bad += _report(await verify_dead_letters(readsides, kabs, kec_only))
-    print("VERIFIED: no discrepancy" if not bad else f"FAILED: {bad} check(s) found discrepancies")
-    return 1 if bad else 0
-
-
-def _kecamatan_arg(kec: str, kab: str | None = None) -> Tenant:
+def kecamatan_arg(kec: str, kab: str | None = None) -> Tenant:
     """The tenant a `--kec` names (in `--kab` when given), or why it names none."""
     try:
         return Tenant(kab or kec[:4], kec)
     except ValueError as exc:
         raise CannotRun(f"--kec {kec}: {exc}") from None
-
-
-def _in_scope(kept: Sequence[KeptDigest], kabs: list[str] | None) -> list[KeptDigest]:
-    """Digests given by hand, each of a kabupaten this verify covers."""
-    for digest in kept:
-        if kabs and digest.kab not in kabs:
-            raise CannotRun(
-                f"--digest {digest}: kabupaten {digest.kab} is not among those verified"
-                f" ({', '.join(kabs)}); add --kab {digest.kab}"
-            )
-    return list(kept)
-
-
-def _logs_gone(kept: Sequence[KeptDigest], logs: list[str]) -> list[Verdict]:
-    """A kabupaten whose digest was kept outside but whose log is no longer there."""
-    gone: dict[str, list[KeptDigest]] = {}
-    for digest in kept:
-        if digest.kab not in logs:
-            gone.setdefault(digest.kab, []).append(digest)
-    return [
-        Verdict(
-            f"log {stream_name(kab)}",
-            0,
-            [f"the stream is gone, but {len(d)} kept digest(s) cover it, the first {d[0].named}"],
-        )
-        for kab, d in sorted(gone.items())
-    ]
-
-
-def _kecamatan(kec: str, kabupaten: list[str] | None, kept: Sequence[KeptDigest]) -> Tenant:
-    kec = undot(kec)
-    tenant = _kecamatan_arg(kec)
-    if kabupaten and tenant.kab not in kabupaten:
-        raise CannotRun(f"--kec {kec} is not in kabupaten {', '.join(kabupaten)}")
-    if kept:
-        raise CannotRun(
-            "--digest, --witness: a kept digest covers the whole kabupaten's log; verify it"
-            f" with --kab {tenant.kab}, without --kec"
-        )
-    return tenant
-
-
-def _report(verdict: Verdict) -> int:
-    print(f"{'OK  ' if verdict.ok else 'FAIL'} {verdict.scope} ({verdict.checked} checked)")
-    for problem in verdict.problems:
-        print(f"     - {problem}")
-    for note in verdict.notes:
-        print(f"     note: {note}")
-    for match in verdict.matches:
-        print(f"     matches: {match}")
-    return 0 if verdict.ok else 1

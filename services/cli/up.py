@@ -7,11 +7,11 @@ import contextlib
 import importlib
 import logging
 import signal
+import socket
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import nats
 
 from services.cli.context import CannotRun, ensure_secret, write_endpoints
 from services.cli.supervised import GatewayComponent, ServerProcess, Service, Task
@@ -21,6 +21,7 @@ from shared.config import Settings
 from shared.infra.credentials import inbox_prefix, public, role_settings
 from shared.infra.local import LocalInfrastructure
 from shared.infra.lock import DataDirInUse, DataDirLock
+from shared.infra.natsconn import connect_forever
 from shared.infra.permissions import AUDIT
 from shared.infra.supervisor import Component, Supervisor
 from shared.log.eventstore import EventStore
@@ -78,11 +79,28 @@ def _stop_signals() -> asyncio.Event:
     return stop
 
 
+@dataclass(frozen=True)
+class Listen:
+    """Where the dashboard listens: this machine only, or every interface of it."""
+
+    host: str
+    port: int
+
+    def network_addresses(self) -> list[str]:
+        """The machine's own addresses others can reach, when listening on every interface."""
+        if self.host not in ("0.0.0.0", "::"):  # noqa: S104 - a comparison, not a bind
+            return []
+        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # TEST-NET: no packet is sent, it picks the route
+            return [s.getsockname()[0]]
+        return []
+
+
 async def _until_stopped() -> None:
     await _stop_signals().wait()
 
 
-async def up(data_dir: Path, http_port: int, demo: bool) -> int:
+async def up(data_dir: Path, http_port: int, demo: bool, host: str = "127.0.0.1") -> int:
     """Own the data directory, start what is not given, supervise it all until a signal;
     the servers are stopped on every way out, and die with this process if it is killed."""
     stop = _stop_signals()
@@ -108,7 +126,7 @@ async def up(data_dir: Path, http_port: int, demo: bool) -> int:
             )
         settings = ensure_secret(settings)
         configure_logging(settings.log_format)
-        return await _serve(settings, local, http_port, demo, stop)
+        return await _serve(settings, local, Listen(host, http_port), demo, stop)
     finally:
         if local is not None:
             local.stop()
@@ -118,21 +136,21 @@ async def up(data_dir: Path, http_port: int, demo: bool) -> int:
 async def _serve(
     settings: Settings,
     local: LocalInfrastructure | None,
-    http_port: int,
+    listen: Listen,
     demo: bool,
     stop: asyncio.Event,
 ) -> int:
     live: list[Runtime] = []
-    supervisor = Supervisor(_components(settings, local, http_port, live, lambda: supervisor))
+    supervisor = Supervisor(_components(settings, local, listen, live, lambda: supervisor))
     ops: OpsServer | None = None
     try:
         await supervisor.start()
         ops = await start_ops(settings, lambda: live, supervisor)
-        http_url = f"http://127.0.0.1:{http_port}" if _optional_gateway() else None
+        http_url = f"http://127.0.0.1:{listen.port}" if _optional_gateway() else None
         write_endpoints(settings, http_url)
-        _print_running(settings, live, http_url)
+        _print_running(settings, live, http_url, listen)
         if demo:
-            await _load_demo(settings, http_port)
+            await _load_demo(settings, listen.port)
         print("Press Ctrl-C to stop.", flush=True)
         await stop.wait()
     finally:
@@ -146,7 +164,7 @@ async def _serve(
 def _components(
     settings: Settings,
     local: LocalInfrastructure | None,
-    http_port: int,
+    listen: Listen,
     live: list[Runtime],
     supervisor: Callable[[], Supervisor],
 ) -> list[Component]:
@@ -166,7 +184,9 @@ def _components(
 
         parts.append(
             GatewayComponent(
-                lambda: gateway_mod.start_gateway(settings, http_port, supervision=report)
+                lambda: gateway_mod.start_gateway(
+                    settings, listen.port, host=listen.host, supervision=report
+                )
             )
         )
     return parts
@@ -176,7 +196,9 @@ def _optional_gateway() -> Any:
     return _optional("services.gateway.server")
 
 
-def _print_running(settings: Settings, runtimes: list[Runtime], http_url: str | None) -> None:
+def _print_running(
+    settings: Settings, runtimes: list[Runtime], http_url: str | None, listen: Listen
+) -> None:
     print(
         f"Jumat SMART is running ({len(runtimes)} services: {', '.join(r.name for r in runtimes)})"
     )
@@ -185,6 +207,8 @@ def _print_running(settings: Settings, runtimes: list[Runtime], http_url: str | 
     print(f"  data        {settings.data_dir}")
     if http_url:
         print(f"  dashboard   {http_url}/   (API {http_url}/api/v1, docs {http_url}/docs)")
+        for address in listen.network_addresses():
+            print(f"              http://{address}:{listen.port}/   (from the office network)")
 
 
 async def _load_demo(settings: Settings, http_port: int) -> None:
@@ -198,11 +222,8 @@ async def _load_demo(settings: Settings, http_port: int) -> None:
 async def _sign_checkpoints(settings: Settings) -> None:
     """The audit signer of `smart up`, on its own connection (a service may be restarting)."""
     settings = role_settings(settings, AUDIT)
-    nc = await nats.connect(
-        servers=settings.nats_servers(),
-        name="smart-audit",
-        max_reconnect_attempts=-1,
-        inbox_prefix=inbox_prefix(AUDIT),
+    nc = await connect_forever(
+        settings.nats_servers(), "smart-audit", inbox_prefix=inbox_prefix(AUDIT)
     )
     try:
         await checkpoint_forever(

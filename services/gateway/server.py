@@ -21,6 +21,7 @@ from services.gateway.users import UserStore
 from services.gateway.web.site import provision_web
 from shared.config import Settings
 from shared.infra.credentials import admin_settings, inbox_prefix, role_settings
+from shared.infra.natsconn import connect_forever
 from shared.infra.permissions import GATEWAY
 
 
@@ -85,11 +86,8 @@ async def start_gateway(
 ) -> Gateway:
     await _provision(settings)
     settings = role_settings(settings, GATEWAY)
-    nc = await nats.connect(
-        servers=settings.nats_servers(),
-        name="smart-gateway",
-        max_reconnect_attempts=-1,
-        inbox_prefix=inbox_prefix(GATEWAY),
+    nc = await connect_forever(
+        settings.nats_servers(), "smart-gateway", inbox_prefix=inbox_prefix(GATEWAY)
     )
     app = create_app(
         nc,

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import httpx
 import nats
 from playwright.async_api import Browser, Page
+from playwright.async_api import Error as PlaywrightError
 
 from services.gateway.auth import Role
 from services.gateway.users import UserStore, new_user
@@ -81,8 +82,11 @@ async def page_of(browser: Browser, name: str, size: str = "desktop") -> AsyncIt
     except BaseException as exc:
         SHOTS.mkdir(parents=True, exist_ok=True)
         shot = SHOTS / f"{name}-{size}.png"
-        await page.screenshot(path=str(shot), full_page=True)
-        exc.add_note(f"screenshot of the page: {shot} ({page.url})")
+        try:
+            await page.screenshot(path=str(shot), full_page=True, timeout=10_000)
+            exc.add_note(f"screenshot of the page: {shot} ({page.url})")
+        except PlaywrightError as why:  # the test's own failure is what must be reported
+            exc.add_note(f"no screenshot of {page.url}: {why.message.splitlines()[0]}")
         raise
     finally:
         await context.close()

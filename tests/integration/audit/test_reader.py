@@ -21,6 +21,7 @@ from nats.aio.msg import Msg
 from nats.js.client import JetStreamContext
 
 from services.cli import main, ops
+from services.cli import verify as verify_cmd
 from shared.config import Settings
 from shared.infra.local import Endpoints
 from shared.log.eventstore import EventStore
@@ -251,7 +252,7 @@ async def test_rebuild_replay_and_verify_fail_on_a_short_read_and_change_nothing
     with pytest.raises(ShortRead, match="the read ended early"):
         await ops.replay(settings, None, kab=kab, kec=target)
     with pytest.raises(ShortRead, match="the read ended early"):
-        await ops.verify(settings, None)
+        await verify_cmd.verify(settings, None)
     # And the live read models are as they were
     assert await pool.fetch(rows, kab) == before
     for side in live:

@@ -18,6 +18,7 @@ from nats.aio.client import Client as NATS
 from uuid6 import uuid7
 
 from services.cli import main, ops
+from services.cli import verify as verify_cmd
 from services.donations.main import SPEC as DONATIONS
 from shared.audit.checkpoints import (
     REFUSED_METRIC,
@@ -159,8 +160,8 @@ async def test_a_genuine_history_is_signed_by_each_service_and_verifies(
             fund_ref(tenant).subject: "donations",
         }
         assert owner_of(fund_ref(tenant).subject) == "donations"
-        assert await ops.verify(settings, ["donations"], [kab]) == 0
-        assert await ops.verify(settings, ["donations"], kec=kec) == 0
+        assert await verify_cmd.verify(settings, ["donations"], [kab]) == 0
+        assert await verify_cmd.verify(settings, ["donations"], kec=kec) == 0
     out = capsys.readouterr().out
     assert f"OK   log {stream_name(kab)} ({len(events)} checked)" in out
     assert "note:" not in out  # every event is signed
@@ -181,8 +182,8 @@ async def test_the_issues_forged_donation_fails_verify_naming_its_seq(
         seq = await publish(nc, last.subject, doc)
         assert await donated(nc, tenant, seq) == sum(GIFTS) + FORGED
         capsys.readouterr()
-        assert await ops.verify(settings, ["donations"], [kab]) == 1
-        assert await ops.verify(settings, ["donations"], kec=kec) == 1
+        assert await verify_cmd.verify(settings, ["donations"], [kab]) == 1
+        assert await verify_cmd.verify(settings, ["donations"], kec=kec) == 1
     out = capsys.readouterr().out
     named = (
         f"seq {seq} ({last.subject}): event {doc['event_id']} (DonationReceived):"

@@ -42,6 +42,7 @@ class Up:
     http_port: int = field(default_factory=free_port)
     metrics_port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    options: tuple[str, ...] = ()
 
     @property
     def log(self) -> Path:
@@ -57,7 +58,8 @@ class Up:
         with self.log.open("ab") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "services.cli.main", "up", "--data-dir",
-                 str(self.data_dir), "--http-port", str(http_port or self.http_port)],
+                 str(self.data_dir), "--http-port", str(http_port or self.http_port),
+                 *self.options],
                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             )  # fmt: skip
         if http_port is None:
