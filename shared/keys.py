@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from shared.crypto import derive, seal_text
 from shared.db import DbConn, advisory_key, ident
 from shared.events.base import Clear, DomainEvent
+from shared.lookupkeys import LookupKeys
 from shared.tenancy import AggregateRef
 
 log = logging.getLogger("smart.keys")
@@ -70,6 +71,8 @@ class KeyStore:
         self._keks: dict[int, AESGCM] = {}
         self._state: _State | None = None
         self._ready = asyncio.Lock()
+        self.lookups = LookupKeys(self)
+        """The rotating keys of this store's lookup HMACs (shared/lookupkeys.py)."""
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -192,6 +195,12 @@ class KeyStore:
                 f.flush()
                 os.fsync(f.fileno())
             path.unlink()
+
+    def destroy_file(self, path: Path) -> None:
+        """Overwrite a key file of this store, remove it, and make that durable."""
+        self._destroy(path)
+        if self.key_dir.exists():
+            self._fsync_dir()
 
     def _sweep(self, state: _State) -> None:
         """Destroy every KEK file of this store but the current epoch's: older ones after a

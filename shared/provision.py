@@ -61,7 +61,7 @@ class Provisioner:
             )
             await store.ensure_stream(kab)
             for bucket in self.buckets(kab):
-                await bucket.open(nc.jetstream(), self.admin.stream_replicas)
+                await bucket.provision(nc.jetstream(), self.admin.stream_replicas)
             self._done.add(kab)
 
     async def all_of(self, kabupaten: Iterable[str]) -> None:
@@ -72,7 +72,7 @@ class Provisioner:
         """Buckets of no kabupaten (the gateway's)."""
         nc = await self._connection()
         for bucket in buckets:
-            await bucket.open(nc.jetstream(), self.admin.stream_replicas)
+            await bucket.provision(nc.jetstream(), self.admin.stream_replicas)
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:

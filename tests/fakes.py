@@ -20,9 +20,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -50,6 +52,7 @@ from shared.log.eventstore import (
     EventStore,
 )
 from shared.log.reader import StoredEvent
+from shared.lookupkeys import Lookup, LookupKeys, Rotation
 from shared.readside.projection import subject_matches
 from shared.readside.service import ReadSide
 from shared.runtime import Runtime
@@ -419,6 +422,7 @@ class MemoryKeyStore(KeyStore):
     def __init__(self, schema: str = "memory_keys") -> None:
         super().__init__(None, schema, TEST_SECRET, Path("/nonexistent"))
         self.keys: dict[str, bytes | None] = {}
+        self.lookups = cast(LookupKeys, MemoryLookupKeys())
 
     async def create(self, key_ids: Sequence[str]) -> tuple[dict[str, bytes], list[str]]:
         made = [k for k in key_ids if k not in self.keys]
@@ -447,3 +451,33 @@ class MemoryKeyStore(KeyStore):
             return False
         self.keys[key_id] = None
         return True
+
+
+class MemoryLookupKeys:
+    """`LookupKeys` in memory (`epochs`: scope -> (epoch, key)), one process, no locks."""
+
+    def __init__(self) -> None:
+        self.epochs: dict[str, tuple[int, bytes]] = {}
+        self.stale: set[str] = set()
+
+    def _now(self, scope: str) -> Lookup:
+        epoch, key = self.epochs.get(scope, (0, None))
+        return Lookup(scope, epoch, key, scope in self.stale)
+
+    @contextlib.asynccontextmanager
+    async def current(self, scope: str) -> AsyncIterator[Lookup]:
+        yield self._now(scope)
+
+    @contextlib.asynccontextmanager
+    async def rotating(self, scope: str) -> AsyncIterator[Rotation]:
+        old = self._now(scope)
+        rotation = Rotation(old, Lookup(scope, old.epoch + 1, os.urandom(32)), cast(Any, None))
+        yield rotation
+        if rotation.skipped:
+            return
+        assert rotation.new.key is not None
+        self.epochs[scope] = (rotation.new.epoch, rotation.new.key)
+        self.stale.discard(scope)
+
+    async def forgotten(self, conn: object, scope: str, seq: int) -> None:
+        self.stale.add(scope)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from services.distribution.domain import Household, Ledger, evolve_household, evolve_ledger
+from services.distribution.domain import Household, evolve_household
+from services.distribution.ledger import Ledger, evolve_ledger
 from shared.events.distribution import HOUSEHOLD_AGGREGATE, LEDGER_AGGREGATE, SERVICE
 from shared.log.aggregate import AggregateType
 

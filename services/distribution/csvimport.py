@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.distribution.domain import check_registration
-from shared.contracts.distribution import RegisterHousehold, Rejected
+from shared.contracts.distribution import IMPORT_ALIASES, RegisterHousehold, Rejected
 from shared.errors import DomainError
 from shared.strict import explained
 
@@ -24,6 +24,25 @@ NUMBER_COLUMNS = frozenset(
     name for name, info in RegisterHousehold.model_fields.items() if info.annotation is int
 )
 """The columns holding whole numbers (`desil`): the only cells not taken as text."""
+
+
+SEPARATORS = re.compile(r"[\s.\-]+")
+
+
+def column(header: str) -> str:
+    """A header cell as the contract's column name: itself, or the one its alias stands for."""
+    name = SEPARATORS.sub("_", header.strip().lower())
+    return IMPORT_ALIASES.get(name, name)
+
+
+def members_of(cell: str) -> list[dict[str, str]]:
+    """`NIK:Nama|NIK:Nama` as members (a part without `:` keeps no name: refused by field)."""
+    found = []
+    for part in (p.strip() for p in cell.split("|")):
+        if part:
+            nik, _, name = part.partition(":")
+            found.append({"nik": nik.strip(), "name": name.strip()})
+    return found
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,8 @@ def _row(line: int, header: list[str], record: list[str]) -> Row | Rejection:
         reason = "Kolom lebih banyak dari judul / More columns than the header"
         return Rejection(line, None, reason, desa=values.get("desa"))
     values["aid"] = [a.strip() for a in str(values.get("aid", "")).split("|") if a.strip()]
+    if "members" in values:
+        values["members"] = members_of(str(values["members"]))
     return Row(line, values)
 
 
@@ -102,7 +123,7 @@ def parse_csv(text: str) -> list[Row | Rejection]:
     text = text.removeprefix("\ufeff")
     lines = list(io.StringIO(text, newline=""))
     reader = csv.reader(iter(lines), delimiter=delimiter_of(lines[0] if lines else ""), strict=True)
-    header = [h.strip().lower() for h in next(reader, [])]
+    header = [column(h) for h in next(reader, [])]
     rows: list[Row | Rejection] = []
     start = reader.line_num + 1
     while True:
@@ -135,10 +156,15 @@ def refused(line: int, exc: DomainError) -> Rejection:
     return Rejection(line, exc.field, f"{exc.message} / {exc.message_en}{extra}")
 
 
+def numbers(cmd: RegisterHousehold) -> list[tuple[str, str]]:
+    """The line's numbers: a member's NIK is a NIK like the head's."""
+    return [("no_kk", cmd.no_kk), ("nik", cmd.nik), *(("nik", m.nik) for m in cmd.members)]
+
+
 def _duplicate(
     line: int, cmd: RegisterHousehold, seen: dict[tuple[str, str], int]
 ) -> Rejection | None:
-    for field, value in (("no_kk", cmd.no_kk), ("nik", cmd.nik)):
+    for field, value in numbers(cmd):
         earlier = seen.get((field, value))
         if earlier is not None:
             return Rejection(
@@ -173,7 +199,7 @@ def candidates(
         if duplicate is not None:
             rejected.append(duplicate)
             continue
-        seen |= {("no_kk", cmd.no_kk): row.line, ("nik", cmd.nik): row.line}
+        seen |= dict.fromkeys(numbers(cmd), row.line)
         accepted.append(Candidate(row.line, cmd))
     return accepted, rejected
 

@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.distribution.aggregates import HOUSEHOLD
-from services.distribution.claims import Claim, Claims, Holder, HolderCheck
+from services.distribution.claims import Claim, Claims, Holder, HolderCheck, LiveHouseholds
 from services.distribution.domain import DEFAULT_EXCLUDING_AID
-from shared.contracts.distribution import Imported
+from services.distribution.files import Files, ObjectFiles
+from services.distribution.liveindex import live_households
+from shared.contracts.distribution import AidImported, Imported
+from shared.db import DbConn
 from shared.edge.jobs import Jobs
 from shared.edge.kit import Written
 from shared.events.distribution import Aid, household_ref
@@ -45,16 +48,19 @@ def holder_check(rt: Runtime) -> HolderCheck:
 
 @dataclass(frozen=True)
 class Deps:
-    """The secret of the lookup HMACs, the households' keys (to show them masked), the
+    """The households' keys (to show them masked, and to patch their personal data), the
     kabupaten-wide claims on their numbers, and the aid that makes a household not a
     priority."""
 
-    secret: str
     keys: KeyStore
     claims: Claims
     excluding: frozenset[Aid] = DEFAULT_EXCLUDING_AID
     imports: Jobs[Written[Imported]] = field(default_factory=Jobs)
     """The registry imports this replica is running (services/distribution/imports.py)."""
+    aid_imports: Jobs[Written[AidImported]] = field(default_factory=Jobs)
+    """The aid-list imports this replica is running (services/distribution/aidimport.py)."""
+    files: Files | None = None
+    """Where hand-out evidence files are kept (services/distribution/files.py)."""
 
     @classmethod
     def build(cls, rt: Runtime, excluding: Collection[Aid] | None = None) -> Deps:
@@ -62,9 +68,14 @@ class Deps:
         chosen = DistributionSettings().excluding() if excluding is None else excluding
         if rt.keys is None:
             raise RuntimeError("the distribution service runs with its key schema")
+        keys, nc = rt.keys, rt.nc
+
+        async def live(kab: str, conn: DbConn) -> tuple[LiveHouseholds, int]:
+            return await live_households(nc, keys, kab, conn)
+
         return cls(
-            secret=rt.settings.secret_key.get_secret_value(),
-            keys=rt.keys,
-            claims=Claims(rt.nc, holder_check(rt), rt.settings.stream_replicas),
+            keys=keys,
+            claims=Claims(nc, holder_check(rt), keys.lookups, live, rt.settings.stream_replicas),
             excluding=frozenset(chosen),
+            files=ObjectFiles(rt.nc, rt.settings.stream_replicas),
         )

@@ -1,25 +1,28 @@
-"""Households and the distribution ledger: pure decide / evolve, no I/O, no clock."""
+"""Households: pure decide / evolve, no I/O, no clock (the ledger of rounds: ledger.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
 from services.distribution.refusals import DistributionError, unknown_desa
-from shared.contracts.distribution import ChangeAid, OpenRound, RegisterHousehold
+from shared.contracts.distribution import (
+    ChangeAid,
+    ChangeHousehold,
+    RegisterHousehold,
+    canonical_aid,
+)
 from shared.errors import InvalidInput, NotFound
 from shared.events.base import DomainEvent
 from shared.events.distribution import (
     Aid,
     HouseholdAidStatusChanged,
+    HouseholdChanged,
     HouseholdForgotten,
     HouseholdRegistered,
-    PackageDistributed,
-    RoundClosed,
-    RoundOpened,
+    Registry,
 )
 from shared.tenancy import dot, undot
 
@@ -53,17 +56,18 @@ def is_priority(aid: Collection[Aid], excluding: Collection[Aid]) -> bool:
 
 
 class Household(BaseModel):
-    """One registered household as the commands see it (personal data stays sealed)."""
+    """One registered household as the commands see it (personal data stays sealed:
+    `personal` is its latest sealed record)."""
 
     model_config = ConfigDict(frozen=True)
 
     household_id: str
     desa: str
     desil: int
+    registry: Registry
+    snapshot_date: date
     aid: tuple[Aid, ...]
     changes: tuple[tuple[date, tuple[Aid, ...]], ...] = ()
-    no_kk_hmac: str
-    nik_hmac: str
     personal: str
     forgotten: bool = False
 
@@ -74,19 +78,25 @@ class Household(BaseModel):
         return not self.forgotten and is_priority(self.aid_on(day), excluding)
 
 
+CHANGED_FIELDS = ("desa", "desil", "registry", "snapshot_date", "personal")
+
+
 def evolve_household(state: Household | None, event: DomainEvent) -> Household | None:
     if isinstance(event, HouseholdRegistered):
         return Household(
             household_id=event.household_id,
             desa=event.desa,
             desil=event.desil,
+            registry=event.registry,
+            snapshot_date=event.snapshot_date,
             aid=tuple(event.aid),
-            no_kk_hmac=event.no_kk_hmac,
-            nik_hmac=event.nik_hmac,
             personal=event.personal,
         )
     if state is None:
         return None
+    if isinstance(event, HouseholdChanged):
+        given = {f: getattr(event, f) for f in CHANGED_FIELDS if getattr(event, f) is not None}
+        return state.model_copy(update=given)
     if isinstance(event, HouseholdAidStatusChanged):
         changes = dict(state.changes) | {event.as_of: tuple(event.aid)}
         return state.model_copy(update={"changes": tuple(sorted(changes.items()))})
@@ -95,35 +105,44 @@ def evolve_household(state: Household | None, event: DomainEvent) -> Household |
     return state
 
 
+def _not_future(field: str, day: date | None, today: date) -> None:
+    if day is not None and day > today:
+        raise InvalidInput(
+            field,
+            "Tanggal snapshot tidak boleh di masa depan",
+            "The snapshot date cannot be in the future",
+        )
+
+
+def _known_desa(desa: str, desa_codes: Collection[str]) -> str:
+    canonical = canonical_desa(desa)
+    if canonical not in desa_codes:
+        raise unknown_desa()
+    return canonical
+
+
 def check_registration(
     cmd: RegisterHousehold, desa_codes: Collection[str], today: date
 ) -> RegisterHousehold:
     """The rules only the kecamatan's set-up and the date can check; the desa made canonical."""
-    desa = canonical_desa(cmd.desa)
-    if desa not in desa_codes:
-        raise unknown_desa()
-    if cmd.snapshot_date > today:
-        raise InvalidInput(
-            "snapshot_date",
-            "Tanggal snapshot tidak boleh di masa depan",
-            "The snapshot date cannot be in the future",
-        )
+    desa = _known_desa(cmd.desa, desa_codes)
+    _not_future("snapshot_date", cmd.snapshot_date, today)
     return cmd.model_copy(update={"desa": desa})
 
 
-@dataclass(frozen=True)
-class Identity:
-    """Who registers: the numbers' lookup HMACs and the personal data (marked `Clear`: the
-    command runner seals it before the append)."""
-
-    no_kk_hmac: str
-    nik_hmac: str
-    personal: str
+def check_change(cmd: ChangeHousehold, desa_codes: Collection[str], today: date) -> ChangeHousehold:
+    """As for a registration, on the fields given."""
+    _not_future("snapshot_date", cmd.snapshot_date, today)
+    if cmd.desa is None:
+        return cmd
+    return cmd.model_copy(update={"desa": _known_desa(cmd.desa, desa_codes)})
 
 
 def decide_register(
-    state: Household | None, household_id: str, cmd: RegisterHousehold, who: Identity
+    state: Household | None, household_id: str, cmd: RegisterHousehold, personal: str
 ) -> list[DomainEvent]:
+    """`personal` is the household's personal record marked `Clear` (the command runner
+    seals it before the append)."""
     if state is not None:
         return []
     return [
@@ -134,9 +153,7 @@ def decide_register(
             registry=cmd.registry,
             snapshot_date=cmd.snapshot_date,
             aid=list(cmd.aid),
-            no_kk_hmac=who.no_kk_hmac,
-            nik_hmac=who.nik_hmac,
-            personal=who.personal,
+            personal=personal,
         )
     ]
 
@@ -151,13 +168,56 @@ def existing(state: Household | None, household_id: str) -> Household:
 
 
 def decide_change_aid(
-    state: Household | None, household_id: str, cmd: ChangeAid
+    state: Household | None, household_id: str, cmd: ChangeAid, source: str | None = None
 ) -> list[DomainEvent]:
+    """`source`: the beneficiary list the change comes from (an aid-list import)."""
     household = existing(state, household_id)
     if household.aid_on(cmd.as_of) == tuple(cmd.aid):
         return []
     return [
-        HouseholdAidStatusChanged(household_id=household_id, aid=list(cmd.aid), as_of=cmd.as_of)
+        HouseholdAidStatusChanged(
+            household_id=household_id, aid=list(cmd.aid), as_of=cmd.as_of, source=source
+        )
+    ]
+
+
+def decide_change(
+    state: Household | None, household_id: str, cmd: ChangeHousehold, personal: str | None
+) -> list[DomainEvent]:
+    """Only what differs is recorded; `personal` is the new personal record marked `Clear`
+    when the name, address or members changed it, else None. DTKS -> DTSEN only."""
+    household = existing(state, household_id)
+    if cmd.registry is Registry.DTKS and household.registry is Registry.DTSEN:
+        raise DistributionError("REGISTRY_DOWNGRADE")
+    current = household.model_dump(include=set(CHANGED_FIELDS) - {"personal"})
+    given = cmd.model_dump(include=set(current), exclude_none=True)
+    changed: dict[str, object] = {k: v for k, v in given.items() if v != current[k]}
+    if personal is not None:
+        changed["personal"] = personal
+    if not changed:
+        return []
+    moved_from = household.desa if "desa" in changed else None
+    return [HouseholdChanged(household_id=household_id, moved_from=moved_from, **changed)]
+
+
+def decide_add_aid(
+    state: Household | None, household_id: str, program: Aid, as_of: date, source: str
+) -> list[DomainEvent]:
+    """A beneficiary list names the household: it holds `program` from `as_of` on, beside
+    what it held that day, and beside what each later change set. A forgotten household is
+    left as it is (nothing to record)."""
+    if state is None or state.forgotten:
+        return []
+    days = [as_of, *(day for day, _ in state.changes if day > as_of)]
+    return [
+        HouseholdAidStatusChanged(
+            household_id=household_id,
+            aid=canonical_aid([*held, program]),
+            as_of=day,
+            source=source,
+        )
+        for day in days
+        if program not in (held := state.aid_on(day))
     ]
 
 
@@ -167,157 +227,3 @@ def decide_forget(state: Household | None, household_id: str) -> list[DomainEven
     if state.forgotten:
         return []
     return [HouseholdForgotten(household_id=household_id)]
-
-
-@dataclass(frozen=True)
-class Lot:
-    """A procured lot of packages (`PackagesProcured`), used first in, first out."""
-
-    procurement_id: str
-    packages: int
-    unit_price_idr: int
-
-
-def lot_of(lots: Sequence[Lot], index: int) -> Lot | None:
-    """The lot the `index`-th package ever handed out (0-based) comes from, if any."""
-    for lot in lots:
-        if index < lot.packages:
-            return lot
-        index -= lot.packages
-    return None
-
-
-class Round(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    round_id: str
-    desa: str
-    month: str
-    quota: int
-    packages: int = 0
-    closed: bool = False
-
-
-class Ledger(BaseModel):
-    """The kecamatan's rounds and hand-outs: everything a hand-out must see at once."""
-
-    model_config = ConfigDict(frozen=True)
-
-    rounds: dict[str, Round] = {}
-    by_desa_month: dict[tuple[str, str], str] = {}
-    received: frozenset[tuple[str, str]] = frozenset()
-    distributed: int = 0
-
-
-def evolve_ledger(state: Ledger, event: DomainEvent) -> Ledger:
-    if isinstance(event, RoundOpened):
-        opened = Round(
-            round_id=event.round_id, desa=event.desa, month=event.month, quota=event.quota
-        )
-        return state.model_copy(
-            update={
-                "rounds": state.rounds | {event.round_id: opened},
-                "by_desa_month": state.by_desa_month | {(event.desa, event.month): event.round_id},
-            }
-        )
-    if isinstance(event, PackageDistributed):
-        served = state.rounds[event.round_id]
-        served = served.model_copy(update={"packages": served.packages + 1})
-        return state.model_copy(
-            update={
-                "rounds": state.rounds | {event.round_id: served},
-                "received": state.received | {(event.household_id, event.month)},
-                "distributed": state.distributed + 1,
-            }
-        )
-    if isinstance(event, RoundClosed):
-        closed = state.rounds[event.round_id].model_copy(update={"closed": True})
-        return state.model_copy(update={"rounds": state.rounds | {event.round_id: closed}})
-    return state
-
-
-def decide_open_round(
-    state: Ledger, round_id: str, cmd: OpenRound, desa_codes: Collection[str]
-) -> list[DomainEvent]:
-    desa = canonical_desa(cmd.desa)
-    if desa not in desa_codes:
-        raise unknown_desa()
-    existing_round = state.by_desa_month.get((desa, cmd.month))
-    if existing_round is not None:
-        raise DistributionError("ROUND_EXISTS", round_id=existing_round)
-    return [RoundOpened(round_id=round_id, desa=desa, month=cmd.month, quota=cmd.quota)]
-
-
-def open_round_of(state: Ledger, round_id: str) -> Round:
-    found = state.rounds.get(round_id)
-    if found is None:
-        raise NotFound("round", round_id)
-    if found.closed:
-        raise DistributionError("ROUND_CLOSED", round_id=round_id)
-    return found
-
-
-def decide_close_round(state: Ledger, round_id: str) -> list[DomainEvent]:
-    closing = open_round_of(state, round_id)
-    return [
-        RoundClosed(
-            round_id=round_id, desa=closing.desa, month=closing.month, packages=closing.packages
-        )
-    ]
-
-
-@dataclass(frozen=True)
-class HandOut:
-    """A hand-out as the ledger decides it: the household as loaded and the known lots."""
-
-    round_id: str
-    package_id: str
-    household_id: str
-    household: Household | None
-    distributed_on: date
-    lots: Sequence[Lot]
-    excluding: Collection[Aid] = DEFAULT_EXCLUDING_AID
-
-
-def served_round(state: Ledger, cmd: HandOut) -> Round:
-    """The round a hand-out is for, when it may still hand out on that date."""
-    found = state.rounds.get(cmd.round_id)
-    if found is None:
-        raise NotFound("round", cmd.round_id)
-    if cmd.household is None:
-        raise NotFound("household", cmd.household_id)
-    if month_of(cmd.distributed_on) != found.month:
-        raise InvalidInput(
-            "distributed_on",
-            f"Tanggal penyerahan harus di bulan putaran ({found.month})",
-            f"The hand-out date must be inside the round's month ({found.month})",
-        )
-    return open_round_of(state, cmd.round_id)
-
-
-def decide_hand_out(state: Ledger, cmd: HandOut) -> list[DomainEvent]:
-    served = served_round(state, cmd)
-    household = existing(cmd.household, cmd.household_id)
-    if household.desa != served.desa:
-        raise DistributionError("WRONG_DESA", desa=served.desa)
-    if not household.eligible_on(cmd.distributed_on, cmd.excluding):
-        raise DistributionError("NOT_ELIGIBLE")
-    if (cmd.household_id, served.month) in state.received:
-        raise DistributionError("ALREADY_RECEIVED")
-    if served.packages >= served.quota:
-        raise DistributionError("QUOTA_REACHED", quota=served.quota)
-    lot = lot_of(cmd.lots, state.distributed)
-    if lot is None:
-        raise DistributionError("NO_STOCK")
-    return [
-        PackageDistributed(
-            package_id=cmd.package_id,
-            round_id=cmd.round_id,
-            household_id=cmd.household_id,
-            desa=served.desa,
-            month=served.month,
-            distributed_on=cmd.distributed_on,
-            procurement_id=lot.procurement_id,
-            value_idr=lot.unit_price_idr,
-        )
-    ]

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from services.distribution.aggregates import HOUSEHOLD
-from services.distribution.claims import claim_keys
 from services.distribution.deps import Deps
 from services.distribution.domain import (
     Household,
+    check_change,
     check_registration,
+    decide_change,
     decide_change_aid,
     decide_forget,
     decide_register,
+    existing,
 )
-from services.distribution.personal import identity, unseal
+from services.distribution.personal import of_registration, unseal
+from services.distribution.refusals import DistributionError
 from services.distribution.scope import path_id, unknown
 from shared.contracts.distribution import (
     ChangeAid,
+    ChangeHousehold,
     ForgetHousehold,
     Forgotten,
     HouseholdRef,
@@ -46,20 +51,21 @@ def desa_codes(config: KecamatanConfigured) -> set[str]:
 async def register(
     ctx: Ctx[Deps], meta: Metadata, cmd: RegisterHousehold
 ) -> tuple[str, Outcome[Household | None]]:
-    """Claim the numbers kabupaten-wide, then append the registration (the runner seals the
-    personal data under the household's new key). A retry finds its own claims (the id
-    comes from the command id) and replays; a retry after the household was forgotten
-    replays too, and gives back the claims it took again."""
+    """Claim every number kabupaten-wide, then append the registration (the runner seals the
+    personal data under the household's new key), no rotation of the lookup key between.
+    A retry finds its own claims (the id comes from the command id) and replays; a retry
+    after the household was forgotten replays too, and gives back the claims it took again."""
     deps, tenant, household_id = ctx.deps, ctx.tenant, new_id(meta.command_id)
     ref = household_ref(tenant, household_id)
-    who = identity(deps.secret, cmd)
-    numbers = claim_keys(who.no_kk_hmac, who.nik_hmac)
-    await deps.claims.claim(tenant.kab, tenant.kec, household_id, numbers)
-    out = await ctx.rt.runner.execute(
-        HOUSEHOLD, ref, meta, lambda s: decide_register(s, household_id, cmd, who)
-    )
-    if out.state is not None and out.state.forgotten:
-        await deps.claims.release(tenant.kab, household_id, numbers)
+    personal = of_registration(cmd)
+    async with deps.claims.holding(tenant.kab) as held:
+        numbers = held.keys(personal)
+        await held.claim(tenant.kec, household_id, numbers)
+        out = await ctx.rt.runner.execute(
+            HOUSEHOLD, ref, meta, lambda s: decide_register(s, household_id, cmd, personal.marked())
+        )
+        if out.state is not None and out.state.forgotten:
+            await held.release(household_id, list(numbers))
     return household_id, out
 
 
@@ -100,9 +106,71 @@ async def change_aid(cmd: ChangeAid, ctx: Ctx[Deps]) -> Written[MaskedHousehold]
     return Written(await masked(ctx, out.state), out.position)
 
 
+def personal_change(cmd: ChangeHousehold) -> bool:
+    return cmd.name is not None or cmd.address is not None or cmd.members is not None
+
+
+async def change_household(cmd: ChangeHousehold, ctx: Ctx[Deps]) -> Written[MaskedHousehold]:
+    """Only the fields given; a move also needs the caller to cover the new desa. A change
+    of the members claims their new NIKs first (DUPLICATE_HOUSEHOLD) and gives back those
+    the household no longer holds once it is stored."""
+    household_id = path_id(ctx, "household")
+    ref = household_ref(ctx.tenant, household_id)
+    if cmd.desa is not None:
+        ctx.require_desa(cmd.desa)
+    cmd = check_change(cmd, desa_codes(ctx.setup), ctx.today)
+    household = existing((await ctx.rt.runner.load(HOUSEHOLD, ref)).state, household_id)
+    ctx.require_desa(household.desa)
+    key = await ctx.deps.keys.existing(household_id) if personal_change(cmd) else None
+
+    def decide(state: Household | None) -> list[DomainEvent]:
+        current = existing(state, household_id)
+        ctx.require_desa(current.desa)
+        if key is None:
+            return decide_change(state, household_id, cmd, None)
+        before = unseal(key, household_id, current.personal)
+        after = before.patched(cmd)
+        return decide_change(state, household_id, cmd, after.marked() if after != before else None)
+
+    if not personal_change(cmd):
+        out = await ctx.rt.runner.execute(HOUSEHOLD, ref, ctx.meta, decide)
+    elif key is None:
+        raise DistributionError("HOUSEHOLD_FORGOTTEN", household_id=household_id)
+    else:
+        out = await _with_members(ctx, cmd, household, key, decide)
+    assert out.state is not None
+    return Written(await masked(ctx, out.state), out.position)
+
+
+async def _with_members(
+    ctx: Ctx[Deps],
+    cmd: ChangeHousehold,
+    household: Household,
+    key: bytes,
+    decide: Callable[[Household | None], list[DomainEvent]],
+) -> Outcome[Household | None]:
+    hid, ref = household.household_id, household_ref(ctx.tenant, household.household_id)
+    before = unseal(key, hid, household.personal)
+    async with ctx.deps.claims.holding(ctx.tenant.kab) as held:
+        had, wanted = held.keys(before), held.keys(before.patched(cmd))
+        await held.claim(ctx.tenant.kec, hid, {k: f for k, f in wanted.items() if k not in had})
+        final: Household | None = household
+        try:
+            out = await ctx.rt.runner.execute(HOUSEHOLD, ref, ctx.meta, decide)
+            final = out.state
+        except BaseException:
+            final = (await ctx.rt.runner.load(HOUSEHOLD, ref)).state
+            raise
+        finally:
+            kept = held.keys(unseal(key, hid, final.personal)) if final else {}
+            await held.release(hid, [k for k in had | wanted if k not in kept])
+    return out
+
+
 async def forget_household(cmd: ForgetHousehold, ctx: Ctx[Deps]) -> Written[Forgotten]:
     """Record it; once `HouseholdForgotten` is stored the runner destroys the household's key
-    (and the projection does, should a crash come between), then the numbers are freed."""
+    (and the projection does, should a crash come between); then the kabupaten's lookup key
+    is rotated, so no HMAC of its numbers is left that anything on disk can compute."""
     household_id = path_id(ctx, "household")
     ref = household_ref(ctx.tenant, household_id)
     household = (await ctx.rt.runner.load(HOUSEHOLD, ref)).state
@@ -112,6 +180,5 @@ async def forget_household(cmd: ForgetHousehold, ctx: Ctx[Deps]) -> Written[Forg
     out = await ctx.rt.runner.execute(
         HOUSEHOLD, ref, ctx.meta, lambda s: decide_forget(s, household_id)
     )
-    numbers = claim_keys(household.no_kk_hmac, household.nik_hmac)
-    await ctx.deps.claims.release(ctx.tenant.kab, household_id, numbers)
+    await ctx.deps.claims.rotate(ctx.tenant.kab)
     return Written(Forgotten(household_id=household_id, forgotten=True), out.position)

@@ -8,13 +8,11 @@ from pathlib import Path
 from services.distribution.api import API
 from services.distribution.claims import claims_bucket
 from services.distribution.deps import Deps
+from services.distribution.files import evidence_store
+from services.distribution.ledgerview import LedgerProjection
 from services.distribution.personal import KEY_SCHEMA
 from services.distribution.policies import RoundsDuePolicy
-from services.distribution.projections import (
-    HouseholdsProjection,
-    KecamatanProjection,
-    LedgerProjection,
-)
+from services.distribution.projections import HouseholdsProjection, KecamatanProjection
 from shared.config import Settings
 from shared.events.distribution import SERVICE, Aid
 from shared.readside.projection import Projection
@@ -27,7 +25,7 @@ def projections(settings: Settings) -> Sequence[Projection]:
     keys = key_store(KEY_SCHEMA, settings, None)  # it opens keys on the projection's conn
     return [
         HouseholdsProjection(keys),
-        LedgerProjection(),
+        LedgerProjection(keys),
         KecamatanProjection(),
         RoundsDuePolicy(),
     ]
@@ -47,7 +45,7 @@ def spec(excluding: frozenset[Aid] | None = None, schema: str = SERVICE) -> Serv
         api=API,
         deps=deps,
         key_schema=KEY_SCHEMA,
-        buckets=lambda kab: [claims_bucket(kab)],
+        buckets=lambda kab: [claims_bucket(kab), evidence_store(kab)],
     )
 
 

@@ -1,42 +1,52 @@
-"""Read models of the distribution service: recipients (masked), rounds, packages, stock."""
+"""Read models of the distribution service: recipients (masked), the kecamatan and its desa
+(the ledger's rounds, packages and stock: ledgerview.py)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from services.distribution.personal import unseal
-from shared.db import DbConn, insert_rows, update_rows, upsert_rows
+from services.distribution.personal import Personal, unseal
+from shared.crypto import mask_name, mask_number
+from shared.db import DbConn, insert_rows
 from shared.events.distribution import (
     SERVICE,
     HouseholdAidStatusChanged,
+    HouseholdChanged,
     HouseholdForgotten,
     HouseholdRegistered,
-    PackageDistributed,
-    RoundClosed,
-    RoundOpened,
 )
-from shared.events.donations import PackagesProcured
 from shared.events.scheduler import KecamatanConfigured
 from shared.keys import KeyStore
 from shared.log.reader import StoredEvent
-
-FUND_SUBJECT = ".donations.fund."
 
 
 def tenant_of(stored: StoredEvent) -> tuple[str, str]:
     return stored.head.kabupaten, stored.head.kecamatan
 
 
+def forgets_per_kab(events: Sequence[StoredEvent]) -> dict[str, int]:
+    """The last position of a forget per kabupaten: the claims index is stale up to it
+    until a rotation of the lookup key has read that far (shared/lookupkeys.py)."""
+    last: dict[str, int] = {}
+    for stored in events:
+        if isinstance(stored.event, HouseholdForgotten):
+            kab = stored.head.kabupaten
+            last[kab] = max(last.get(kab, 0), stored.seq)
+    return last
+
+
 HOUSEHOLD_COLUMNS = (
     *("household_id", "kab", "kec", "desa", "desil", "registry", "snapshot_date", "aid"),
-    *("name_masked", "nik_masked"),
+    *("name_masked", "nik_masked", "member_names_masked", "member_niks_masked"),
 )
-PACKAGE_COLUMNS = (
-    *("package_id", "kab", "kec", "round_id", "household_id", "desa", "month"),
-    *("distributed_on", "procurement_id", "value_idr"),
-)
+
+
+def members_masked(person: Personal | None) -> tuple[list[str] | None, list[str] | None]:
+    """The members' masked names and NIKs (None when the record could not be opened)."""
+    if person is None:
+        return None, None
+    return [mask_name(m.name) for m in person.members], [mask_number(m.nik) for m in person.members]
 
 
 @dataclass
@@ -65,6 +75,7 @@ class HouseholdsProjection:
             if isinstance(ev, HouseholdForgotten)
         ]
         await self._register(conn, registered)
+        await self._changed(conn, [e for e in events if isinstance(e.event, HouseholdChanged)])
         await insert_rows(
             conn,
             "aid_changes",
@@ -73,11 +84,48 @@ class HouseholdsProjection:
             "on conflict (household_id, as_of) do update set aid = excluded.aid",
         )
         await conn.executemany(
-            "update households set name_masked = null, nik_masked = null, forgotten = true"
+            "update households set name_masked = null, nik_masked = null,"
+            " member_names_masked = '{}', member_niks_masked = '{}', forgotten = true"
             " where household_id = $1",
             [(hid,) for hid in forgotten],
         )
         await self.keys.forgotten(conn, forgotten)
+        for kab, seq in sorted(forgets_per_kab(events).items()):
+            await self.keys.lookups.forgotten(conn, kab, seq)
+
+    async def _changed(self, conn: DbConn, stored: list[StoredEvent]) -> None:
+        """Each change in log order: the fields it gives, the masks of a new record."""
+        events = [ev for s in stored if isinstance(ev := s.event, HouseholdChanged)]
+        sealed = [ev.household_id for ev in events if ev.personal is not None]
+        keys = await self.keys.opened(conn, sealed) if sealed else {}
+        rows = []
+        for ev in events:
+            key = keys.get(ev.household_id)
+            person = unseal(key, ev.household_id, ev.personal) if key and ev.personal else None
+            registry = ev.registry.value if ev.registry else None
+            masked = person.name_masked if person else None
+            names, niks = members_masked(person)
+            rows.append(
+                (
+                    ev.household_id,
+                    ev.desa,
+                    ev.desil,
+                    registry,
+                    ev.snapshot_date,
+                    masked,
+                    names,
+                    niks,
+                )
+            )
+        await conn.executemany(
+            "update households set desa = coalesce($2, desa), desil = coalesce($3, desil),"
+            " registry = coalesce($4, registry), snapshot_date = coalesce($5, snapshot_date),"
+            " name_masked = coalesce($6, name_masked),"
+            " member_names_masked = coalesce($7, member_names_masked),"
+            " member_niks_masked = coalesce($8, member_niks_masked)"
+            " where household_id = $1 and not forgotten",
+            rows,
+        )
 
     async def _register(self, conn: DbConn, stored: list[StoredEvent]) -> None:
         events = [
@@ -100,107 +148,11 @@ class HouseholdsProjection:
                     [a.value for a in ev.aid],
                     person.name_masked if person else None,
                     person.nik_masked if person else None,
+                    *((m or []) for m in members_masked(person)),
                 )
             )
         await insert_rows(
             conn, "households", HOUSEHOLD_COLUMNS, rows, "on conflict (household_id) do nothing"
-        )
-
-
-@dataclass
-class LedgerProjection:
-    """`rounds`, `packages`, `monthly` (per desa and month: packages, value, households
-    reached) and `stock` (procured from the fund's `PackagesProcured` minus handed out)."""
-
-    name: str = "ledger"
-    tables: Sequence[str] = ("rounds", "packages", "monthly", "stock")
-
-    def filters(self, kab: str) -> list[str]:
-        return [f"smart.{kab}.*.{SERVICE}.ledger.*", f"smart.{kab}.*.donations.fund.*"]
-
-    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
-        procured: Counter[tuple[str, str]] = Counter()
-        mine: list[StoredEvent] = []
-        for stored in events:
-            if FUND_SUBJECT not in stored.subject:
-                mine.append(stored)
-            elif stored.head.type == PackagesProcured.type_name():
-                lot = stored.event
-                assert isinstance(lot, PackagesProcured)
-                procured[tenant_of(stored)] += lot.packages
-        await self._rounds(conn, mine)
-        handed = await self._packages(conn, mine)
-        await upsert_rows(
-            conn,
-            "stock",
-            ("kab", "kec", "procured", "distributed"),
-            [
-                (kab, kec, procured[(kab, kec)], handed[(kab, kec)])
-                for kab, kec in sorted(set(procured) | set(handed))
-            ],
-            "on conflict (kab, kec) do update set procured = stock.procured + excluded.procured,"
-            " distributed = stock.distributed + excluded.distributed",
-        )
-
-    async def _rounds(self, conn: DbConn, events: list[StoredEvent]) -> None:
-        opened = [(s, s.event) for s in events if isinstance(s.event, RoundOpened)]
-        await insert_rows(
-            conn,
-            "rounds",
-            ("round_id", "kab", "kec", "desa", "month", "quota"),
-            [
-                (ev.round_id, *tenant_of(s), ev.desa, ev.month, ev.quota)
-                for s, ev in opened
-                if isinstance(ev, RoundOpened)
-            ],
-            "on conflict (round_id) do nothing",
-        )
-        closed = {ev.round_id for ev in (s.event for s in events) if isinstance(ev, RoundClosed)}
-        await update_rows(
-            conn, "rounds", ("round_id",), (), [(r,) for r in sorted(closed)], "closed = true"
-        )
-
-    async def _packages(self, conn: DbConn, events: list[StoredEvent]) -> Counter[tuple[str, str]]:
-        rows = [
-            (
-                ev.package_id,
-                *tenant_of(s),
-                ev.round_id,
-                ev.household_id,
-                ev.desa,
-                ev.month,
-                ev.distributed_on,
-                ev.procurement_id,
-                ev.value_idr,
-            )
-            for s, ev in ((s, s.event) for s in events)
-            if isinstance(ev, PackageDistributed)
-        ]
-        await insert_rows(conn, "packages", PACKAGE_COLUMNS, rows, "on conflict do nothing")
-        per_round = Counter(r[3] for r in rows)
-        await update_rows(
-            conn,
-            "rounds",
-            ("round_id",),
-            ("packages",),
-            sorted(per_round.items()),
-            "packages = rounds.packages + v.packages",
-        )
-        await self._monthly(conn, sorted({(r[1], r[2], r[5], r[6]) for r in rows}))
-        return Counter((r[1], r[2]) for r in rows)
-
-    @staticmethod
-    async def _monthly(conn: DbConn, touched: list[tuple[str, str, str, str]]) -> None:
-        """Recount each touched (kab, kec, desa, month) from its packages."""
-        await conn.executemany(
-            "insert into monthly(kab, kec, desa, month, packages, value_idr, households_reached)"
-            " select kab, kec, desa, month, count(*), sum(value_idr),"
-            " count(distinct household_id) from packages"
-            " where kab = $1 and kec = $2 and desa = $3 and month = $4"
-            " group by kab, kec, desa, month"
-            " on conflict (kab, kec, desa, month) do update set packages = excluded.packages,"
-            " value_idr = excluded.value_idr, households_reached = excluded.households_reached",
-            touched,
         )
 
 

@@ -13,10 +13,13 @@ import asyncpg
 from services.distribution.domain import aid_on, is_priority
 from services.distribution.scope import path_id, unknown
 from shared.contracts.distribution import (
+    HouseholdMembers,
+    HouseholdMembersQuery,
     HouseholdQuery,
     Households,
     HouseholdsQuery,
     MaskedHousehold,
+    MaskedMember,
     Suggestion,
     Suggestions,
     SuggestionsQuery,
@@ -162,6 +165,19 @@ async def household_get(q: HouseholdQuery, ctx: Ctx[Deps]) -> MaskedHousehold:
     row = await named_row(ctx, "household", household_id, sql, household_id, t.kab, t.kec)
     changes = await timelines(rt, [household_id])
     return masked_answer(row, changes[household_id], ctx.today, ctx.deps.excluding)
+
+
+async def household_members(q: HouseholdMembersQuery, ctx: Ctx[Deps]) -> HouseholdMembers:
+    """The members as the read model masks them (none once forgotten)."""
+    rt, t = ctx.rt, ctx.tenant
+    household_id = path_id(ctx, "household")
+    sql = f"select * from {rt.schema}.households where household_id = $1 and kab = $2 and kec = $3"
+    row = await named_row(ctx, "household", household_id, sql, household_id, t.kab, t.kec)
+    pairs = zip(row["member_names_masked"], row["member_niks_masked"], strict=True)
+    return HouseholdMembers(
+        household_id=household_id,
+        members=[MaskedMember(name_masked=n, nik_masked=k) for n, k in pairs],
+    )
 
 
 async def households(q: HouseholdsQuery, ctx: Ctx[Deps]) -> Households:

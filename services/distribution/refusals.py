@@ -11,6 +11,10 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "Rumah tangga dengan No. KK atau NIK ini sudah terdaftar di kabupaten",
         "A household with this No. KK or NIK is already registered in the kabupaten",
     ),
+    "REGISTRY_DOWNGRADE": (
+        "Sumber data tidak dapat dikembalikan dari DTSEN ke DTKS",
+        "The registry cannot go back from DTSEN to DTKS",
+    ),
     "HOUSEHOLD_FORGOTTEN": (
         "Data rumah tangga ini telah dihapus atas permintaannya",
         "This household has been forgotten at its request",
@@ -32,7 +36,7 @@ REFUSALS: dict[str, tuple[str, str]] = {
         "Rumah tangga ini sudah menerima paket bulan ini",
         "This household already received a package this month",
     ),
-    "NO_STOCK": ("Stok paket sembako habis", "No sembako packages left in stock"),
+    "NO_STOCK": ("Stok paket sembako tidak cukup", "Not enough sembako packages in stock"),
     "QUOTA_REACHED": ("Kuota putaran ini sudah terpenuhi", "This round's quota has been reached"),
 }
 

@@ -1,4 +1,4 @@
-"""The distribution figures: per desa and month, coverage, stock, rounds; SQL and queries."""
+"""The distribution figures: per desa and month, coverage, rounds; SQL and queries."""
 
 from __future__ import annotations
 
@@ -18,8 +18,6 @@ from shared.contracts.distribution import (
     RoundsDue,
     RoundsDueQuery,
     RoundsQuery,
-    Stock,
-    StockQuery,
     SummaryQuery,
     Totals,
 )
@@ -116,17 +114,6 @@ async def distribution(q: DistributionQuery, ctx: Ctx[Deps]) -> Distribution:
         totals=await _year_totals(rt, tenant, year),
         coverage=await _coverage(rt, tenant, year, ctx.today, ctx.deps.excluding),
     )
-
-
-async def stock(q: StockQuery, ctx: Ctx[Deps]) -> Stock:
-    """Packages procured by the fund, handed out, and left."""
-    row = await ctx.rt.pool.fetchrow(
-        f"select procured, distributed from {ctx.rt.schema}.stock where kab = $1 and kec = $2",
-        ctx.tenant.kab,
-        ctx.tenant.kec,
-    )
-    procured, distributed = (row["procured"], row["distributed"]) if row else (0, 0)
-    return Stock(procured=procured, distributed=distributed, available=procured - distributed)
 
 
 async def rounds(q: RoundsQuery, ctx: Ctx[Deps]) -> Rounds:

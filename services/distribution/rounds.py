@@ -1,20 +1,25 @@
-"""Round command handlers: open a desa's round, hand out its packages, close it."""
+"""Round command handlers: open a desa's round, hand out its packages, close it; adjust
+the stock those hand-outs draw on."""
 
 from __future__ import annotations
 
 from services.distribution.aggregates import HOUSEHOLD, LEDGER
 from services.distribution.deps import Deps
-from services.distribution.domain import (
+from services.distribution.handlers import desa_codes, new_id
+from services.distribution.ledger import (
     HandOut,
     Ledger,
     Lot,
+    decide_adjust_stock,
     decide_close_round,
     decide_hand_out,
     decide_open_round,
 )
-from services.distribution.handlers import desa_codes, new_id
+from services.distribution.refusals import DistributionError
 from services.distribution.scope import path_id
 from shared.contracts.distribution import (
+    AdjustmentRef,
+    AdjustStock,
     CloseRound,
     HandOutPackage,
     OpenRound,
@@ -25,6 +30,7 @@ from shared.edge.kit import Ctx, Written
 from shared.events.base import DomainEvent
 from shared.events.distribution import PackageDistributed, household_ref, ledger_ref
 from shared.events.donations import PackagesProcured, fund_ref
+from shared.keys import KeyShredded
 
 PROCURED = frozenset({PackagesProcured.type_name()})
 
@@ -67,6 +73,9 @@ async def hand_out_package(cmd: HandOutPackage, ctx: Ctx[Deps]) -> Written[Packa
         household=loaded.state,
         distributed_on=cmd.distributed_on,
         lots=await lots(ctx),
+        kec=ctx.tenant.kec,
+        today=ctx.today,
+        received_by=cmd.received_by,
         excluding=ctx.deps.excluding,
     )
 
@@ -74,10 +83,16 @@ async def hand_out_package(cmd: HandOutPackage, ctx: Ctx[Deps]) -> Written[Packa
         require_round_desa(ctx, state, round_id)
         return decide_hand_out(state, hand_out)
 
-    out = await ctx.rt.runner.execute(LEDGER, ledger_ref(ctx.tenant), ctx.meta, decide)
+    try:
+        out = await ctx.rt.runner.execute(LEDGER, ledger_ref(ctx.tenant), ctx.meta, decide)
+    except KeyShredded:  # forgotten between its load and the sealing of the receiver's name
+        raise DistributionError("HOUSEHOLD_FORGOTTEN", household_id=household_id) from None
     package = out.events[-1].event
     assert isinstance(package, PackageDistributed)
-    handed = PackageHandedOut(package_id=package.package_id, value_idr=package.value_idr)
+    assert package.bast_no is not None
+    handed = PackageHandedOut(
+        package_id=package.package_id, value_idr=package.value_idr, bast_no=package.bast_no
+    )
     return Written(handed, out.position, created=True)
 
 
@@ -90,3 +105,17 @@ async def close_round(cmd: CloseRound, ctx: Ctx[Deps]) -> Written[RoundRef]:
 
     out = await ctx.rt.runner.execute(LEDGER, ledger_ref(ctx.tenant), ctx.meta, decide)
     return Written(RoundRef(round_id=round_id), out.position)
+
+
+async def adjust_stock(cmd: AdjustStock, ctx: Ctx[Deps]) -> Written[AdjustmentRef]:
+    """Write packages off (or back) against the ledger the hand-outs draw on, so neither can
+    take the stock below zero."""
+    ctx.require_desa(None)  # a kecamatan's stock: no village operator
+    adjustment_id, known_lots = new_id(ctx.command_id), await lots(ctx)
+    out = await ctx.rt.runner.execute(
+        LEDGER,
+        ledger_ref(ctx.tenant),
+        ctx.meta,
+        lambda s: decide_adjust_stock(s, adjustment_id, cmd, known_lots, ctx.today),
+    )
+    return Written(AdjustmentRef(adjustment_id=adjustment_id), out.position, created=True)

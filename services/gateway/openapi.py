@@ -71,6 +71,24 @@ CSV_BODY = {
         },
     },
 }
+FILE_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "A JPEG, PNG or PDF file of at most 5 MiB",
+                    }
+                },
+                "required": ["file"],
+            }
+        }
+    },
+}
 SECURITY_SCHEMES = {
     BEARER: {"type": "http", "scheme": "bearer", "description": "A token from `smart token`"}
 }
@@ -148,6 +166,7 @@ def query_parameters(op: Operation, schemas: Schemas) -> list[dict[str, Any]]:
             **({"description": prop["description"]} if "description" in prop else {}),
         }
         for name, prop in schema.get("properties", {}).items()
+        if name in op.query_fields()
     ]
 
 
@@ -196,6 +215,8 @@ def operation_item(op: Operation, schemas: Schemas) -> dict[str, Any]:
         item["requestBody"] = {"required": True, "content": body}
     elif op.body == "csv":
         item["requestBody"] = CSV_BODY
+    elif op.body == "file":
+        item["requestBody"] = FILE_BODY
     item["responses"] = responses(op, schemas)
     return item
 

@@ -36,6 +36,9 @@ class Message(BaseModel):
     desa_field: ClassVar[str | None] = None
     """The body field naming the desa a command acts in: the caller's area is judged on it
     before anything else in the body."""
+    kabupaten_wide: ClassVar[bool] = False
+    """Served for a whole kabupaten (no kecamatan in the request): the edge checks no
+    kecamatan and refuses a caller confined to one (shared/edge/kit.py)."""
 
     @classmethod
     def takes_no_input(cls) -> bool:
@@ -44,6 +47,12 @@ class Message(BaseModel):
 
 class Command(Message):
     """Something asked of a service that may append events; the body of a write."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Part(BaseModel):
+    """A piece of a command's body (an object inside it), as strict as the command."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
@@ -60,7 +69,9 @@ class Reply(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
-BodyKind = Literal["json", "csv", "none"]
+BodyKind = Literal["json", "csv", "file", "none"]
+"""`file`: one uploaded file, the multipart field `file` (its bytes reach the service in
+base64 as the body's `file`)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,8 @@ class Operation:
     body: BodyKind = "json"
     also: int | None = None
     """A second success status: 200 for a PUT or a schedule that changed nothing new."""
+    query: tuple[str, ...] = ()
+    """A write's fields taken from the query string (beside a CSV body), as the body's."""
 
     @property
     def service(self) -> str:
@@ -97,8 +110,8 @@ class Operation:
         return "{id}" in self.path
 
     def query_fields(self) -> tuple[str, ...]:
-        """The query parameters a read forwards: its message's fields."""
-        return tuple(self.message.model_fields) if not self.write else ()
+        """The query parameters a read forwards (its message's fields), or a write's."""
+        return tuple(self.message.model_fields) if not self.write else self.query
 
 
 __all__ = [

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator
 
 from shared.contracts.base import (
     FREE_TEXT,
@@ -14,13 +14,15 @@ from shared.contracts.base import (
     Command,
     Int,
     IsoDate,
+    LongText,
     Operation,
+    Part,
     Query,
     QueryInt,
     Reply,
     Text,
 )
-from shared.events.distribution import MONTH_PATTERN, SERVICE, Aid, Registry
+from shared.events.distribution import MONTH_PATTERN, SERVICE, Aid, Registry, Relation
 
 NUMBER_16 = r"^[0-9]{16}$"
 AID_ORDER = list(Aid)
@@ -30,11 +32,63 @@ Address = Annotated[str, StringConstraints(min_length=1, max_length=500), FREE_T
 """A postal address may be written over several lines, as registry exports quote it."""
 FIELD_WORK = frozenset({"admin", "camat", "operator"})
 """Who may write households and rounds: a village operator too, in its own desa."""
+STOCK_KEEPERS = frozenset({"admin", "camat", "bendahara"})
+"""Who may adjust the package stock: the kecamatan's treasurer, the camat, the admin."""
+EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
+"""The largest evidence file (5 MiB)."""
+EVIDENCE_B64_MAX = (EVIDENCE_MAX_BYTES + 2) // 3 * 4
 
 
 def canonical_aid(values: list[Aid]) -> list[Aid]:
     """Each aid once, in the contract's order."""
     return sorted(set(values), key=AID_ORDER.index)
+
+
+# -- households v2 (H1: members, PATCH, aid lists) ----------------------------------------
+AID_PROGRAMS = (Aid.PKH, Aid.BPNT, Aid.BLT_DD, Aid.PBI_JK)
+"""The programmes whose beneficiary lists may be imported."""
+MAX_MEMBERS = 30
+
+
+IMPORT_ALIASES = {
+    **dict.fromkeys(("nokk", "no_kk", "nomor_kk", "no_kartu_keluarga"), "no_kk"),
+    **dict.fromkeys(("nik", "nik_krt", "nik_kk", "nik_kepala_keluarga"), "nik"),
+    **dict.fromkeys(
+        ("nama", "nama_krt", "nama_kepala_keluarga", "nama_kepala_rumah_tangga"), "name"
+    ),
+    **dict.fromkeys(("alamat", "alamat_lengkap"), "address"),
+    **dict.fromkeys(("kode_desa", "kddesa", "kd_desa", "kode_wilayah", "kode_kelurahan"), "desa"),
+    **dict.fromkeys(("desil", "desil_nasional", "peringkat_desil"), "desil"),
+    **dict.fromkeys(("sumber_data", "registri"), "registry"),
+    **dict.fromkeys(("tanggal_snapshot", "tgl_snapshot", "tanggal_data"), "snapshot_date"),
+    **dict.fromkeys(("bansos", "bantuan"), "aid"),
+    **dict.fromkeys(("anggota", "anggota_keluarga", "anggota_art"), "members"),
+}
+"""SIKS-NG / DTSEN export headers taken as the contract's columns (compared in lower case,
+spaces, dots and hyphens read as `_`)."""
+
+
+class Member(Part):
+    """A family member besides the head: NIK and name (personal data, sealed)."""
+
+    nik: str = Field(pattern=NUMBER_16, repr=False)
+    name: Text = Field(repr=False)
+
+
+def distinct_members(members: list[Member] | None) -> list[Member] | None:
+    """Each member's NIK once."""
+    niks = [m.nik for m in members or []]
+    if len(set(niks)) != len(niks):
+        raise ValueError("a member's NIK is given twice")
+    return members
+
+
+def _members_apart_from_head(members: list[Member], info: ValidationInfo) -> list[Member]:
+    """Each member's NIK once, none of them the head's."""
+    if any(m.nik == info.data.get("nik") for m in members):
+        raise ValueError("a member's NIK is the head's")
+    distinct_members(members)
+    return members
 
 
 class RegisterHousehold(Command):
@@ -53,8 +107,10 @@ class RegisterHousehold(Command):
     registry: Registry
     snapshot_date: IsoDate
     aid: list[Aid] = Field(default_factory=list)
+    members: list[Member] = Field(default_factory=list, max_length=MAX_MEMBERS, repr=False)
 
     _aid = field_validator("aid")(canonical_aid)
+    _members = field_validator("members")(_members_apart_from_head)
 
 
 class ImportHouseholds(Command):
@@ -78,6 +134,38 @@ class ChangeAid(Command):
     _aid = field_validator("aid")(canonical_aid)
 
 
+class ChangeHousehold(Command):
+    """Change the fields given of the household of the path (the others stay); `members`
+    replaces the whole list of members."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "household_change"
+
+    desa: DesaCode | None = None
+    desil: Int | None = Field(default=None, ge=1, le=10)
+    registry: Registry | None = None
+    snapshot_date: IsoDate | None = None
+    address: Address | None = Field(default=None, repr=False)
+    name: Text | None = Field(default=None, repr=False)
+    members: list[Member] | None = Field(default=None, max_length=MAX_MEMBERS, repr=False)
+
+    _members = field_validator("members")(distinct_members)
+
+
+class ImportAid(Command):
+    """A beneficiary list of one programme as of a date, from a named source document, as
+    CSV with a column `nik`: the households holding those NIKs hold the programme from
+    `as_of` on."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "household_aid_import"
+
+    program: Literal[Aid.PKH, Aid.BPNT, Aid.BLT_DD, Aid.PBI_JK]
+    as_of: IsoDate
+    source: Text
+    csv: str = Field(max_length=20_000_000, repr=False)
+
+
 class ForgetHousehold(Command):
     """Forget the household of the path: its personal data becomes unreadable for good."""
 
@@ -97,14 +185,54 @@ class OpenRound(Command):
     quota: Int = Field(ge=1, le=100_000)
 
 
+class ReceivedBy(Part):
+    """Who took the package: the head (SENDIRI, the default), a family member (KELUARGA) or
+    a representative (WAKIL), by name (personal data: sealed with the household's key)."""
+
+    name: Text | None = Field(default=None, repr=False)
+    relation: Relation = Relation.SENDIRI
+
+
 class HandOutPackage(Command):
-    """Hand one package of the round (the `{id}` of the path) to a household."""
+    """Hand one package of the round (the `{id}` of the path) to a household; `received_by`
+    absent: the head took it."""
 
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "package_hand_out"
 
     household_id: UUID
     distributed_on: IsoDate
+    received_by: ReceivedBy = Field(default_factory=ReceivedBy)
+
+
+class AdjustStock(Command):
+    """Correct the package stock: negative for damaged or lost packages, positive for
+    packages found in a count."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "stock_adjust"
+
+    packages: Int = Field(ge=-100_000, le=100_000)
+    reason: LongText
+    adjusted_on: IsoDate
+
+    @field_validator("packages")
+    @classmethod
+    def _non_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("must not be zero")
+        return value
+
+
+class AttachEvidence(Command):
+    """Keep a photo or a signed scan (JPEG, PNG or PDF, at most 5 MiB) of the hand-out of
+    the path: `file` is its bytes in base64 (the gateway reads the multipart field `file`)."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "package_evidence_attach"
+
+    file: str = Field(max_length=EVIDENCE_B64_MAX, pattern=r"^[A-Za-z0-9+/]*={0,2}$", repr=False)
+    """The file's bytes in base64 (the gateway encodes the upload): nothing else passes."""
 
 
 class CloseRound(Command):
@@ -128,6 +256,14 @@ class Rejected(Reply):
 
 class Imported(Reply):
     accepted: int
+    rejected: list[Rejected]
+
+
+class AidImported(Reply):
+    """`unmatched`: the list's NIKs no household holds (counted, never kept)."""
+
+    matched: int
+    unmatched: int
     rejected: list[Rejected]
 
 
@@ -156,6 +292,59 @@ class RoundRef(Reply):
 class PackageHandedOut(Reply):
     package_id: str
     value_idr: int
+    bast_no: str
+
+
+class AdjustmentRef(Reply):
+    adjustment_id: str
+
+
+class EvidenceRef(Reply):
+    evidence_id: str
+    sha256: str
+
+
+class PackageQuery(Query):
+    """One hand-out of the path: its berita acara number, who received it, its evidence."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "package_get"
+
+
+class Receiver(Reply):
+    """Who received a package, masked (None for a hand-out recorded before v2)."""
+
+    name_masked: str | None
+    relation: Relation | None
+
+
+class Evidence(Reply):
+    evidence_id: str
+    sha256: str
+
+
+class PackageView(Reply):
+    package_id: str
+    household_id: str
+    round_id: str
+    distributed_on: date
+    value_idr: int
+    bast_no: str | None
+    received_by: Receiver
+    evidence: list[Evidence]
+
+
+class PackagesQuery(Query):
+    """The packages handed out in one round, in BAST order (the round page, its documents)."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "packages"
+
+    round_id: Text
+
+
+class Packages(Reply):
+    packages: list[PackageView]
 
 
 class HouseholdQuery(Query):
@@ -163,6 +352,23 @@ class HouseholdQuery(Query):
 
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "household_get"
+
+
+class HouseholdMembersQuery(Query):
+    """The family members of the household of the path, masked (for the dashboard)."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "household_members"
+
+
+class MaskedMember(Reply):
+    name_masked: str
+    nik_masked: str
+
+
+class HouseholdMembers(Reply):
+    household_id: str
+    members: list[MaskedMember]
 
 
 class HouseholdsQuery(Query):
@@ -245,9 +451,12 @@ class StockQuery(Query):
 
 
 class Stock(Reply):
+    """`in_stock = procured - distributed + adjusted`."""
+
     procured: int
     distributed: int
-    available: int
+    adjusted: int
+    in_stock: int
 
 
 class DistributionQuery(Query):
@@ -350,6 +559,28 @@ OPERATIONS = (
         writers=FIELD_WORK,
     ),
     Operation(
+        "PATCH",
+        "/households/{id}",
+        ChangeHousehold,
+        MaskedHousehold,
+        "Change a household",
+        "changeHousehold",
+        writers=FIELD_WORK,
+    ),
+    Operation(
+        "POST",
+        "/households/aid-import",
+        ImportAid,
+        AidImported,
+        "Import a programme's beneficiary list (CSV with a column nik)",
+        "importAidList",
+        status=201,
+        also=200,
+        writers=FIELD_WORK,
+        body="csv",
+        query=("program", "as_of", "source"),
+    ),
+    Operation(
         "POST",
         "/rounds",
         OpenRound,
@@ -377,6 +608,37 @@ OPERATIONS = (
         status=201,
         writers=FIELD_WORK,
     ),
+    Operation(
+        "GET",
+        "/packages/{id}",
+        PackageQuery,
+        PackageView,
+        "A hand-out: its BAST number, who received it, its evidence",
+        "getPackage",
+    ),
+    Operation(
+        "POST",
+        "/packages/{id}/evidence",
+        AttachEvidence,
+        EvidenceRef,
+        "Attach a photo or signed scan to a hand-out",
+        "attachPackageEvidence",
+        status=201,
+        also=200,
+        writers=FIELD_WORK,
+        body="file",
+    ),
+    Operation(
+        "POST",
+        "/stock/adjustments",
+        AdjustStock,
+        AdjustmentRef,
+        "Adjust the package stock (damaged, lost or found packages)",
+        "adjustStock",
+        status=201,
+        writers=STOCK_KEEPERS,
+    ),
+    Operation("GET", "/stock", StockQuery, Stock, "The package stock", "getStock"),
     Operation(
         "POST",
         "/rounds/{id}/close",

@@ -197,4 +197,9 @@ def service_role(spec: ServiceSpec) -> ServiceRole:
     """A service's role: its name, its projections' durables, its buckets."""
     names_only = Settings(secret_key=SecretStr("-"))  # projections are built, never run
     durables = tuple(f"{spec.name}__{p.name}" for p in spec.projections(names_only))
-    return ServiceRole(spec.name, durables, lambda kab: [b.name for b in spec.buckets(kab)])
+    return ServiceRole(
+        spec.name,
+        durables,
+        lambda kab: [b.name for b in spec.buckets(kab) if not b.objects],
+        lambda kab: [b.name for b in spec.buckets(kab) if b.objects],
+    )

@@ -37,11 +37,20 @@ class ServiceRole:
     name: str
     durables: tuple[str, ...] = ()
     buckets: Callable[[str], Sequence[str]] = field(default=lambda _kab: (), compare=False)
+    objects: Callable[[str], Sequence[str]] = field(default=lambda _kab: (), compare=False)
+    """Its object stores per kabupaten (files kept in chunks, e.g. hand-out evidence)."""
 
     def bucket_tokens(self, kab: str | None) -> list[str]:
         """Its buckets of `kab`, or `*` for all of them on a shared server."""
-        names = list(self.buckets(kab or "0000"))
-        return names if kab else (["*"] if names else [])
+        return _tokens(self.buckets(kab or "0000"), kab)
+
+    def object_tokens(self, kab: str | None) -> list[str]:
+        """Its object stores of `kab`, or `*` for all of them on a shared server."""
+        return _tokens(self.objects(kab or "0000"), kab)
+
+
+def _tokens(names: Sequence[str], kab: str | None) -> list[str]:
+    return list(names) if kab else (["*"] if names else [])
 
 
 @dataclass(frozen=True)
@@ -103,11 +112,13 @@ def _log(kab: str | None) -> tuple[str, str]:
 
 def service_permissions(role: ServiceRole, kab: str | None = None) -> Permissions:
     k, stream = _log(kab)
-    buckets = role.bucket_tokens(kab)
-    kv_streams = [f"KV_{b}" for b in buckets] if kab else []
+    buckets, objects = role.bucket_tokens(kab), role.object_tokens(kab)
+    own_streams = [f"KV_{b}" for b in buckets] if kab else []
+    own_streams += [f"OBJ_{b}" for b in objects] if kab else []
     publish = [f"smart.{k}.*.{role.name}.>", _key_registration(k, role.name)]
     publish += [f"$KV.{b}.>" for b in buckets]
-    publish += reading([stream, *kv_streams])
+    publish += [f"$O.{b}.>" for b in objects]
+    publish += reading([stream, *own_streams])
     for durable in role.durables:
         publish += [
             f"$JS.API.CONSUMER.DURABLE.CREATE.{stream}.{durable}",

@@ -203,3 +203,109 @@ async def test_an_import_line_too_long_to_read_is_rejected_alone(api: Api) -> No
     body = assert_write(resp, status=201)
     assert body["accepted"] == 1
     assert [r["line"] for r in body["rejected"]] == [2]
+
+
+# -- households v2: PATCH, members, aid lists (CONTRACT.md, Additions (v2)) --------------
+
+
+async def patch(api: Api, household_id: str, body: Any, **kw: Any) -> Any:
+    return await api.client.patch(api.url(f"/households/{household_id}"), json=body, **kw)
+
+
+async def test_patch_changes_only_the_fields_given_and_answers_the_masked_household(
+    api: Api, system: System
+) -> None:
+    body = household_body(api.kec, api.desa[0], registry="DTKS", desil=4)
+    household_id = (await api.register(**body))["household_id"]
+    changed = assert_write(await patch(api, household_id, {"desa": api.desa[1], "desil": 1}))
+    assert {k: changed[k] for k in ("household_id", "desa", "desil", "forgotten")} == {
+        "household_id": household_id,
+        "desa": api.desa[1],
+        "desil": 1,
+        "forgotten": False,
+    }
+    assert set(changed) == {
+        *("household_id", "name_masked", "nik_masked", "desa", "desil", "aid", "eligible"),
+        *("forgotten", "position"),
+    }
+    up = assert_write(await patch(api, household_id, {"registry": "DTSEN", "name": "Siti Aminah"}))
+    assert up["name_masked"] == "S*** A*****"
+    assert_no_clear_data(up["name_masked"], body | {"name": "Siti Aminah"})
+    before = await log_count(system, api.kab, api.kec)
+    assert_error(await patch(api, household_id, {"registry": "DTKS"}), 409, "REGISTRY_DOWNGRADE")
+    other = "98" if api.kec[4:] == "99" else "99"  # a kecamatan of the kabupaten not this one
+    outside = f"{api.kec[:2]}.{api.kec[2:4]}.{other}.2001"
+    assert_error(await patch(api, household_id, {"desa": outside}), 422, "INVALID", "desa")
+    assert_error(await patch(api, household_id, {"desil": True}), 422, "INVALID", "desil")
+    assert_error(await patch(api, UNKNOWN, {"desil": 2}), 404, "NOT_FOUND")
+    assert await log_count(system, api.kab, api.kec) == before
+    await api.client.delete(api.url(f"/households/{household_id}"))
+    assert_error(await patch(api, household_id, {"desil": 2}), 409, "HOUSEHOLD_FORGOTTEN")
+
+
+async def test_a_member_nik_is_unique_across_the_kabupaten(api: Api) -> None:
+    member = {"nik": household_body(api.kec, api.desa[0])["nik"], "name": "Parmi"}
+    first = await api.register(members=[member])
+    again = await api.post("/households", household_body(api.kec, api.desa[0], members=[member]))
+    error = assert_error(again, 409, "DUPLICATE_HOUSEHOLD")
+    assert error["household_id"] == first["household_id"]
+    as_head = await api.post("/households", household_body(api.kec, api.desa[0], nik=member["nik"]))
+    assert (
+        assert_error(as_head, 409, "DUPLICATE_HOUSEHOLD")["household_id"] == first["household_id"]
+    )
+    other = (await api.register())["household_id"]
+    added = await patch(api, other, {"members": [member]})
+    assert assert_error(added, 409, "DUPLICATE_HOUSEHOLD")["household_id"] == first["household_id"]
+    assert member["nik"] not in again.text + as_head.text + added.text
+
+
+async def test_an_aid_list_marks_head_and_member_niks_and_counts_the_rest(
+    api: Api, system: System
+) -> None:
+    member = {"nik": household_body(api.kec, api.desa[0])["nik"], "name": "Parmi"}
+    head = household_body(api.kec, api.desa[0])
+    one = (await api.register(**head))["household_id"]
+    two = (await api.register(members=[member]))["household_id"]
+    stranger = household_body(api.kec, api.desa[0])["nik"]
+    text = f"NIK\n{head['nik']}\n{member['nik']}\n{stranger}\n123\n"
+    query = {"program": "BPNT", "as_of": today().isoformat(), "source": "SK Dinsos 3/2025"}
+    url = api.url("/households/aid-import")
+    sent = await api.client.post(
+        url, params=query, content=text.encode(), headers={"content-type": "text/csv"}
+    )
+    answer = assert_write(sent, "matched", "unmatched", "rejected", status=201)
+    assert (answer["matched"], answer["unmatched"]) == (2, 1)
+    assert [(r["line"], r["field"]) for r in answer["rejected"]] == [(5, "nik")]
+    for household_id in (one, two):
+        got = await api.get(f"/households/{household_id}", params={"wait_for": answer["position"]})
+        assert (got.json()["aid"], got.json()["eligible"]) == (["BPNT"], False)
+    before = await log_count(system, api.kab, api.kec)
+    for field_name, value in (("program", "OTHER"), ("source", ""), ("as_of", "kemarin")):
+        bad = await api.client.post(
+            url,
+            params=query | {field_name: value},
+            content=text.encode(),
+            headers={"content-type": "text/csv"},
+        )
+        assert_error(bad, 422, "INVALID", field_name)
+    files = {"file": ("pkh.csv", text.encode(), "text/csv")}
+    multipart = await api.client.post(url, params=query | {"program": "PKH"}, files=files)
+    assert assert_write(multipart, status=201)["matched"] == 2
+    assert await log_count(system, api.kab, api.kec) == before + 2
+    assert stranger not in sent.text + multipart.text
+
+
+async def test_the_import_reads_siks_ng_headers_and_members(api: Api) -> None:
+    body = household_body(api.kec, api.desa[0])
+    member = household_body(api.kec, api.desa[0])["nik"]
+    text = (
+        "NOKK;NIK;NAMA_KRT;KODE_DESA;ALAMAT;DESIL;SUMBER_DATA;TGL_SNAPSHOT;ANGGOTA\n"
+        f"{body['no_kk']};{body['nik']};{body['name']};{body['desa']};{body['address']};2;DTSEN;"
+        f"{body['snapshot_date']};{member}:Parmi\n"
+    )
+    sent = await api.client.post(
+        api.url("/households/import"), content=text.encode(), headers={"content-type": "text/csv"}
+    )
+    assert assert_write(sent, status=201)["accepted"] == 1
+    again = await api.post("/households", household_body(api.kec, api.desa[0], nik=member))
+    assert_error(again, 409, "DUPLICATE_HOUSEHOLD")

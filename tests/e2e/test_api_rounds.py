@@ -1,7 +1,9 @@
-"""HTTP contract: rounds, suggestions, package hand-outs and the distribution report."""
+"""HTTP contract: rounds, suggestions, package hand-outs (BAST numbers, who received, evidence),
+stock adjustments and the distribution report."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from typing import Any
@@ -9,6 +11,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from services.gateway.auth import Role
 from tests.e2e.conftest import System
 from tests.e2e.test_api_support import (
     Api,
@@ -208,3 +211,187 @@ async def test_the_distribution_report(api: Api) -> None:
     assert after.json()["totals"] == report["totals"]
     assert after.json()["rows"] == report["rows"]
     assert_error(await api.get("/distribution", params={"year": "abc"}), 422, "INVALID", "year")
+
+
+JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 1024
+MIB = 1024 * 1024
+
+
+async def handed(api: Api, **body: Any) -> dict[str, Any]:
+    """A package handed out today in a fresh round of the first desa."""
+    await api.procure(packages=2)
+    round_id = (await api.open_round())["round_id"]
+    household = await api.register()
+    sent = {"household_id": household["household_id"], "distributed_on": today().isoformat()}
+    resp = await api.post(f"/rounds/{round_id}/packages", sent | body)
+    return assert_write(resp, "package_id", "value_idr", "bast_no", status=201) | {
+        "round_id": round_id,
+        "household_id": household["household_id"],
+    }
+
+
+def upload(data: bytes, name: str = "bukti.jpg", kind: str = "image/jpeg") -> dict[str, Any]:
+    return {"files": {"file": (name, data, kind)}}
+
+
+async def test_a_hand_out_answers_its_bast_number_and_the_package_shows_who_received(
+    api: Api,
+) -> None:
+    named = {"received_by": {"name": "Rahmat Hidayat", "relation": "WAKIL"}}
+    package = await handed(api, **named)
+    year = today().year
+    assert package["bast_no"] == f"BAST/{api.kec}/{year}/1"
+    got = await api.get(f"/packages/{package['package_id']}?wait_for={package['position']}")
+    assert got.status_code == 200, got.text
+    assert got.json() == {
+        "package_id": package["package_id"],
+        "household_id": package["household_id"],
+        "round_id": package["round_id"],
+        "distributed_on": today().isoformat(),
+        "value_idr": 100_000,
+        "bast_no": package["bast_no"],
+        "received_by": {"name_masked": "R***** H******", "relation": "WAKIL"},
+        "evidence": [],
+    }
+    assert "Rahmat" not in got.text
+    assert_error(await api.get(f"/packages/{UNKNOWN}"), 404, "NOT_FOUND")
+
+
+async def test_the_head_receives_by_default_and_others_must_be_named(
+    api: Api, system: System
+) -> None:
+    await api.procure(packages=3)
+    round_id = (await api.open_round())["round_id"]
+    head, other = (await api.register())["household_id"], (await api.register())["household_id"]
+    first = assert_write(await api.hand_out(round_id, head), "bast_no", status=201)
+    got = (await api.get(f"/packages/{first['package_id']}?wait_for={first['position']}")).json()
+    assert got["received_by"]["relation"] == "SENDIRI"
+    assert got["received_by"]["name_masked"]  # the head's masked name
+    count = await log_count(system, api.kab, api.kec)
+    body = {"household_id": other, "distributed_on": today().isoformat()}
+    unnamed = body | {"received_by": {"relation": "KELUARGA"}}
+    resp = await api.post(f"/rounds/{round_id}/packages", unnamed)
+    assert_error(resp, 422, "INVALID", "received_by.name")
+    wrong = body | {"received_by": {"name": "Siti", "relation": "TETANGGA"}}
+    resp = await api.post(f"/rounds/{round_id}/packages", wrong)
+    assert_error(resp, 422, "INVALID", "received_by.relation")
+    assert await log_count(system, api.kab, api.kec) == count
+    second = assert_write(
+        await api.post(f"/rounds/{round_id}/packages", body), "bast_no", status=201
+    )
+    assert second["bast_no"] == f"BAST/{api.kec}/{today().year}/2"
+
+
+async def test_a_hand_out_dated_tomorrow_in_jakarta_is_refused(api: Api, system: System) -> None:
+    await api.procure(packages=1)
+    tomorrow = today() + timedelta(days=1)
+    body = {"desa": api.desa[0], "month": tomorrow.isoformat()[:7], "quota": 2}
+    round_id = assert_write(await api.post("/rounds", body), "round_id", status=201)["round_id"]
+    household = await api.register()
+    count = await log_count(system, api.kab, api.kec)
+    sent = {"household_id": household["household_id"], "distributed_on": tomorrow.isoformat()}
+    resp = await api.post(f"/rounds/{round_id}/packages", sent)
+    assert_error(resp, 422, "INVALID", "distributed_on")
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+async def test_evidence_is_uploaded_as_multipart_and_listed_with_its_sha256(api: Api) -> None:
+    package = await handed(api)
+    path = f"/packages/{package['package_id']}/evidence"
+    resp = await api.client.post(api.url(path), **upload(JPEG))
+    body = assert_write(resp, "evidence_id", "sha256", status=201)
+    assert body["sha256"] == hashlib.sha256(JPEG).hexdigest()
+    again = await api.client.post(api.url(path), **upload(JPEG, "lagi.jpg"))
+    assert assert_write(again, status=200)["evidence_id"] == body["evidence_id"]
+    pdf = b"%PDF-1.4\n" + bytes(100)
+    second = assert_write(
+        await api.client.post(api.url(path), **upload(pdf, "bast.pdf", "application/pdf")),
+        status=201,
+    )
+    got = await api.get(f"/packages/{package['package_id']}?wait_for={second['position']}")
+    assert got.json()["evidence"] == [
+        {"evidence_id": body["evidence_id"], "sha256": body["sha256"]},
+        {"evidence_id": second["evidence_id"], "sha256": hashlib.sha256(pdf).hexdigest()},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [
+        (b"GIF89a" + bytes(100), "image/jpeg"),  # the declared type proves nothing
+        (b"", "image/png"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(5 * MIB), "image/png"),  # past 5 MiB
+        (b"\xff\xd8\xff" + bytes(7 * MIB), "image/jpeg"),  # past what the gateway reads
+    ],
+)
+async def test_evidence_of_another_type_or_size_is_422_file(
+    api: Api, system: System, data: bytes, kind: str
+) -> None:
+    package = await handed(api)
+    count = await log_count(system, api.kab, api.kec)
+    path = api.url(f"/packages/{package['package_id']}/evidence")
+    assert_error(await api.client.post(path, **upload(data, kind=kind)), 422, "INVALID", "file")
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+async def test_evidence_needs_a_file_and_a_known_package(api: Api, system: System) -> None:
+    package = await handed(api)
+    count = await log_count(system, api.kab, api.kec)
+    path = api.url(f"/packages/{package['package_id']}/evidence")
+    assert_error(await api.client.post(path, data={"x": "y"}), 422, "INVALID", "file")
+    unknown = api.url(f"/packages/{UNKNOWN}/evidence")
+    assert_error(await api.client.post(unknown, **upload(JPEG)), 404, "NOT_FOUND")
+    async with api.as_role(Role.AUDITOR) as auditor:
+        assert (await auditor.post(path, **upload(JPEG))).status_code == 403
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+async def test_stock_adjustments_and_the_stock(api: Api, system: System) -> None:
+    await api.procure(packages=3)
+    lost = {"packages": -2, "reason": "Rusak terkena banjir", "adjusted_on": today().isoformat()}
+    async with api.as_role(Role.BENDAHARA, kab=api.kab, kec=api.kec) as bendahara:
+        resp = await bendahara.post(api.url("/stock/adjustments"), json=lost)
+    adjusted = assert_write(resp, "adjustment_id", status=201)
+    count = await log_count(system, api.kab, api.kec)
+    too_many = await api.post("/stock/adjustments", lost)
+    assert_error(too_many, 409, "NO_STOCK")
+    for bad, field_name in (
+        ({"packages": 0}, "packages"),
+        ({"packages": 1.5}, "packages"),
+        ({"reason": ""}, "reason"),
+        ({"adjusted_on": (today() + timedelta(days=1)).isoformat()}, "adjusted_on"),
+    ):
+        assert_error(await api.post("/stock/adjustments", lost | bad), 422, "INVALID", field_name)
+    desa = api.desa[0].replace(".", "")
+    async with api.as_role(Role.OPERATOR, kab=api.kab, kec=api.kec, desa=desa) as operator:
+        assert (await operator.post(api.url("/stock/adjustments"), json=lost)).status_code == 403
+    assert await log_count(system, api.kab, api.kec) == count
+    stock = await api.get(f"/stock?wait_for={adjusted['position']}")
+    assert stock.json() == {"procured": 3, "distributed": 0, "adjusted": -2, "in_stock": 1}
+    round_id = (await api.open_round())["round_id"]
+    first, second = (await api.register())["household_id"], (await api.register())["household_id"]
+    assert_write(await api.hand_out(round_id, first), status=201)
+    assert_error(await api.hand_out(round_id, second), 409, "NO_STOCK")
+
+
+async def test_an_evidence_upload_repeated_with_its_key_answers_its_first_answer(
+    api: Api, system: System
+) -> None:
+    package = await handed(api)
+    path = api.url(f"/packages/{package['package_id']}/evidence")
+    key = {"Idempotency-Key": f"bukti-{package['package_id']}"}
+    first = await api.client.post(path, headers=key, **upload(JPEG))
+    count = await log_count(system, api.kab, api.kec)
+    again = await api.client.post(path, headers=key, **upload(JPEG, "nama-lain.jpg"))
+    assert (again.status_code, again.json()) == (first.status_code, first.json())
+    other = await api.client.post(path, headers=key, **upload(JPEG + b"\0"))
+    assert_error(other, 422, "IDEMPOTENCY_KEY_REUSED")
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+async def test_an_evidence_file_of_exactly_5_mib_is_kept(api: Api) -> None:
+    package = await handed(api)
+    largest = (b"\xff\xd8\xff\xe0" + bytes(range(256)) * (5 * 4096))[: 5 * MIB]
+    path = api.url(f"/packages/{package['package_id']}/evidence")
+    body = assert_write(await api.client.post(path, **upload(largest)), "sha256", status=201)
+    assert body["sha256"] == hashlib.sha256(largest).hexdigest()

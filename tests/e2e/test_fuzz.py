@@ -64,7 +64,8 @@ async def seeded(api: Api) -> dict[str, list[Any]]:
             "description": "Perangkat desa datang terlambat",
         },
     )
-    ids = [activity["id"], donation["donation_id"], household["household_id"], round_id]
+    package = (await api.hand_out(round_id, household["household_id"])).json()["package_id"]
+    ids = [activity["id"], donation["donation_id"], household["household_id"], round_id, package]
     return {
         "id": [*ids, finding.json()["finding_id"], "0190a3f4-0000-7000-8000-0000000000ee"],
         "household_id": [household["household_id"]],

@@ -85,7 +85,9 @@ async def test_an_operator_opens_a_round_hands_out_in_order_and_closes_it(
             for name in ("csrf", "idem", "household_id", "distributed_on")
         }
         await submit(page, "#suggestions tbody tr >> nth=0 >> button")
-        assert await text(page, "#notice") == "Paket diserahkan."
+        bast = f"BAST/{kec}/{jakarta_today().year}/1"
+        assert await text(page, "#notice") == f"Paket diserahkan: {bast}."
+        assert await text(page, "#packages tbody tr >> nth=0 >> code") == bast
         assert await text(page, '[data-figure="round-packages"]') == "1 / 3"
         assert await desils(page) == [2, 3, 4]
         assert await page.locator(f'#suggestions tr[data-household="{household}"]').count() == 0

@@ -1,4 +1,5 @@
-"""Households: find them (NIK's last digits, desa, initials), add one, change its aid, forget it."""
+"""Households: find them (NIK's last digits, desa, initials), add one, change it (desa, desil,
+registry, name, members) or its aid, forget it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from starlette.datastructures import FormData
 
-from services.gateway.web.forms import done, form_fields, may_write, optional, send, whole
+from services.gateway.web.forms import (
+    FORM_ERROR,
+    done,
+    form_fields,
+    may_write,
+    optional,
+    send,
+    whole,
+)
 from services.gateway.web.listing import Search, find
 from services.gateway.web.plain import form_errors
 from services.gateway.web.render import Area, WebRoute, open_page
@@ -131,6 +140,7 @@ async def show_household(
     values: dict[str, Any] | None = None,
 ) -> Response:
     found = await area.fetch("distribution", "household_get", {"id": id})
+    members = await area.fetch("distribution", "household_members", {"id": id})
     return request.app.state.web.render(  # type: ignore[no-any-return]
         request,
         "household.html",
@@ -138,9 +148,13 @@ async def show_household(
         area=area,
         nav="households",
         h=found,
+        members=members["members"],
         aids=list(Aid),
         today=jakarta_today().isoformat(),
         may_change=writes(area, "changeHouseholdAid") and not found["forgotten"],
+        may_edit=writes(area, "changeHousehold") and not found["forgotten"],
+        desa_choices=desa_choices(area),
+        registries=list(Registry),
         may_forget=writes(area, "forgetHousehold") and not found["forgotten"],
         errors=errors,
         values=values or {},
@@ -162,6 +176,48 @@ async def change_aid(request: Request, kab: str, kec: str, id: str) -> Response:
         errors = form_errors(sent, words, {"aid": "aid", "as_of": "as_of"})
         return await show_household(request, area, id, errors, sent.status, body)
     return done(request, f"{area.base}/rumah-tangga/{id}", "aid_changed", sent.position)
+
+
+CHANGE_FIELDS = ("desa", "desil", "registry", "snapshot_date", "name", "address")
+
+
+def members_typed(text: str) -> list[dict[str, str]]:
+    """One member a line, `NIK Nama` or `NIK:Nama` (what the import's `anggota` takes)."""
+    found = []
+    for line in (raw.strip() for raw in text.splitlines()):
+        if line:
+            nik, _, name = line.replace(":", " ", 1).partition(" ")
+            found.append({"nik": nik.strip(), "name": name.strip()})
+    return found
+
+
+def change_body(fields: dict[str, str]) -> dict[str, Any]:
+    """The fields filled in (empty: unchanged); members when typed, or cleared when asked."""
+    body: dict[str, Any] = {n: v for n in CHANGE_FIELDS if (v := fields.get(n, "").strip())}
+    if "desil" in body:
+        body["desil"] = whole(body["desil"])
+    if optional(fields.get("members_clear")) == "ya":
+        body["members"] = []
+    elif optional(fields.get("members")):
+        body["members"] = members_typed(fields["members"])
+    return body
+
+
+async def change_household(request: Request, kab: str, kec: str, id: str) -> Response:
+    """PATCH /households/{id} from the page: what is filled in changes, the rest stays."""
+    _, area, words = await open_page(request, kab, kec, write=True)
+    op = require(area, "changeHousehold")
+    fields = await form_fields(request)
+    body = change_body(fields)
+    sent = await send(request, area, op.service, op.rpc, body, params={"id": id})
+    if not sent.ok:
+        named = (*CHANGE_FIELDS, "members")
+        errors = form_errors(sent, words, {n: n for n in named})
+        if FORM_ERROR in errors:
+            errors["edit_form"] = errors.pop(FORM_ERROR)
+        values = {n: fields.get(n, "") for n in (*named, "members_clear")}
+        return await show_household(request, area, id, errors, sent.status, values)
+    return done(request, f"{area.base}/rumah-tangga/{id}", "household_changed", sent.position)
 
 
 async def confirm_forget(request: Request, kab: str, kec: str, id: str) -> Response:
@@ -193,6 +249,7 @@ def build_households_router() -> APIRouter:
     router.add_api_route(PAGE + "/baru", add_household, methods=["POST"])
     router.add_api_route(PAGE + "/{id}", household_page, methods=["GET"])
     router.add_api_route(PAGE + "/{id}/bantuan", change_aid, methods=["POST"])
+    router.add_api_route(PAGE + "/{id}/ubah", change_household, methods=["POST"])
     router.add_api_route(PAGE + "/{id}/lupakan", confirm_forget, methods=["GET"])
     router.add_api_route(PAGE + "/{id}/lupakan", forget, methods=["POST"])
     return router

@@ -1,4 +1,5 @@
-"""The registry import page: a template to download, every allowed value, each line's answer."""
+"""The import page: the registry import (a template to download, every allowed value and the
+SIKS-NG / DTSEN headers it also reads, each line's answer) and the aid-list import."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from services.gateway.routes import csv_text
-from services.gateway.web.forms import FORM_ERROR, send
-from services.gateway.web.households import desa_choices, require
+from services.gateway.web.forms import FORM_ERROR, form_fields, send
+from services.gateway.web.households import desa_choices, require, writes
 from services.gateway.web.i18n import Words
 from services.gateway.web.plain import about_field, plain_rejections
 from services.gateway.web.render import Area, WebRoute, open_page
-from shared.contracts.distribution import RegisterHousehold
+from shared.clock import jakarta_today
+from shared.contracts.distribution import AID_PROGRAMS, IMPORT_ALIASES, RegisterHousehold
 from shared.errors import DomainError
 from shared.events.distribution import Aid, Registry
 
@@ -22,12 +24,23 @@ COLUMNS = tuple(RegisterHousehold.model_fields)
 TEMPLATE_NAME = "templat-impor-rumah-tangga.csv"
 
 
+def aliases() -> dict[str, list[str]]:
+    """Each column and the export headers also read as it (the column's own name left out)."""
+    found: dict[str, list[str]] = {}
+    for header, name in IMPORT_ALIASES.items():
+        if header != name:
+            found.setdefault(name, []).append(header.upper())
+    return found
+
+
 def render_import(
     request: Request,
     area: Area,
     result: dict[str, Any] | None,
     errors: dict[str, str],
     status: int = 200,
+    aid_result: dict[str, Any] | None = None,
+    values: dict[str, str] | None = None,
 ) -> Response:
     return request.app.state.web.render(  # type: ignore[no-any-return]
         request,
@@ -41,6 +54,11 @@ def render_import(
         aids=list(Aid),
         registries=list(Registry),
         desa_choices=desa_choices(area),
+        aliases=aliases(),
+        programs=list(AID_PROGRAMS),
+        may_import_aid=writes(area, "importAidList"),
+        aid_result=aid_result,
+        values=values or {"as_of": jakarta_today().isoformat()},
     )
 
 
@@ -95,9 +113,34 @@ async def import_template(request: Request, kab: str, kec: str) -> Response:
     )
 
 
+async def import_aid_list(request: Request, kab: str, kec: str) -> Response:
+    """POST /households/aid-import from the page: the list's counts and its refused lines."""
+    _, area, words = await open_page(request, kab, kec, write=True)
+    op = require(area, "importAidList")
+    fields = await form_fields(request)
+    values = {n: fields.get(n, "").strip() for n in ("program", "as_of", "source")}
+    try:
+        text = await csv_text(request, b"")
+    except DomainError as exc:
+        errors = {"aid_form": words.pick(exc.message, exc.message_en)}
+        return render_import(request, area, None, errors, exc.status, values=values)
+    body = {k: v for k, v in values.items() if v} | {"csv": text}
+    sent = await send(request, area, op.service, op.rpc, body)
+    if not sent.ok:
+        errors = {"aid_form": refusal(sent.error, words)}
+        return render_import(request, area, None, errors, sent.status, values=values)
+    aid_result = {
+        "matched": sent.data["matched"],
+        "unmatched": sent.data["unmatched"],
+        "rejected": plain_rejections(sent.data["rejected"], words),
+    }
+    return render_import(request, area, None, {}, 200, aid_result, values)
+
+
 def build_import_router() -> APIRouter:
     router = APIRouter(route_class=WebRoute, include_in_schema=False)
     router.add_api_route(PAGE, import_form, methods=["GET"])
     router.add_api_route(PAGE, import_file, methods=["POST"])
     router.add_api_route(PAGE + "/templat.csv", import_template, methods=["GET"])
+    router.add_api_route(PAGE + "/bantuan", import_aid_list, methods=["POST"])
     return router

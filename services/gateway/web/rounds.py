@@ -105,8 +105,10 @@ async def open_round(request: Request, kab: str, kec: str) -> Response:
 async def show_round(
     request: Request, area: Area, id: str, errors: dict[str, str] | None = None, status: int = 200
 ) -> Response:
-    every, stock = await asyncio.gather(
-        area.fetch("distribution", "rounds", {}), area.fetch("distribution", "stock", {})
+    every, stock, handed = await asyncio.gather(
+        area.fetch("distribution", "rounds", {}),
+        area.fetch("distribution", "stock", {}),
+        area.fetch("distribution", "packages", {"round_id": id}),
     )
     found = next((r for r in visible(area, every["rounds"]) if r["round_id"] == id), None)
     if found is None:
@@ -121,6 +123,7 @@ async def show_round(
         nav="rounds_tab",
         r=found,
         stock=stock,
+        packages=handed["packages"],
         suggestions=suggestions.get("suggestions", []),
         day=hand_out_day(found["month"], request.query_params.get("tanggal")),
         month_days=[d.isoformat() for d in month_days(found["month"])],
@@ -140,16 +143,24 @@ async def hand_out(request: Request, kab: str, kec: str, id: str) -> Response:
     _, area, words = await open_page(request, kab, kec, write=True)
     op = require(area, "handOutPackage")
     fields = await form_fields(request)
-    body = {
+    body: dict[str, Any] = {
         "household_id": fields.get("household_id", "").strip(),
         "distributed_on": fields.get("distributed_on", "").strip(),
+        "received_by": received_by(fields),
     }
     sent = await send(request, area, op.service, op.rpc, body, params={"id": id})
     if not sent.ok:
         errors = form_errors(sent, words, {})
         return await show_round(request, area, id, errors, sent.status)
     back = f"{area.base}/putaran/{id}?tanggal={body['distributed_on']}"
-    return done(request, back, "package_handed_out", sent.position)
+    return done(request, back, "package_handed_out_bast", sent.position, sent.data["bast_no"])
+
+
+def received_by(fields: dict[str, str]) -> dict[str, str]:
+    """Who took the package, as the row's form says: the head unless another is chosen."""
+    chosen = {"relation": fields.get("relation", "").strip() or "SENDIRI"}
+    name = fields.get("received_name", "").strip()
+    return chosen | ({"name": name} if name else {})
 
 
 async def close_round(request: Request, kab: str, kec: str, id: str) -> Response:

@@ -9,11 +9,14 @@ import uuid
 import pytest
 from nats.aio.client import Client as NATS
 
-from services.distribution.claims import Claim, Claims, claim_keys
-from services.distribution.deps import holder_check
+from services.distribution.claims import Claim, Claims, LiveHouseholds
+from services.distribution.deps import Deps, holder_check
+from services.distribution.liveindex import live_households
 from services.distribution.main import spec
-from services.distribution.personal import lookups
+from services.distribution.personal import Personal, of_registration
 from shared.config import Settings
+from shared.contracts.distribution import RegisterHousehold
+from shared.db import DbConn
 from shared.errors import DomainError
 from shared.events.distribution import Aid
 from shared.runtime import Runtime
@@ -234,39 +237,38 @@ async def test_the_claims_index_recovers_from_crashes_and_is_rebuilt_from_the_lo
     service: Runtime, nc: NATS, kab: str, kec: str
 ) -> None:
     balerejo, *_ = await configure(nc, kab, kec)
-    secret = service.settings.secret_key.get_secret_value()
-    claims = Claims(nc, holder_check(service))
+    assert await register(nc, kab, kec, household(balerejo, 9))  # the index is made
+    assert service.keys is not None
+    claims = Deps.build(service).claims
     kv = await claims.bucket(kab)
     crashed = household(balerejo, 1)
-    kk, _ = lookups(secret, crashed["no_kk"], crashed["nik"])
-    await kv.create(f"kk.{kk}", Claim(str(uuid.uuid4()), kec, time.time() - 60).encode())
-    assert await register(nc, kab, kec, crashed)
-
-    gone = await register(nc, kab, kec, household(balerejo, 2))
-    forget = await call(nc, "household_forget", kab, kec, params={"id": gone})
-    assert forget.status == 200
-    again = household(balerejo, 2)
-    _, nik = lookups(secret, again["no_kk"], again["nik"])
-    await kv.put(f"nik.{nik}", Claim(gone, kec, time.time()).encode())
-    assert await register(nc, kab, kec, again) != gone
+    async with service.keys.lookups.current(kab) as lookup:
+        kk = f"{lookup.epoch}.kk.{lookup.hmac('no_kk', crashed['no_kk'])}"
+    await kv.create(kk, Claim(str(uuid.uuid4()), kec, time.time() - 60).encode())
+    assert await register(nc, kab, kec, crashed)  # a claim left by a crash is taken over
 
     kept = await register(nc, kab, kec, household(balerejo, 3))
     dropped = await register(nc, kab, kec, household(balerejo, 4))
     await call(nc, "household_forget", kab, kec, params={"id": dropped})
     await nc.jetstream().delete_key_value(f"distribution_claims_{kab}")
-    fresh = Claims(nc, holder_check(service))
+    keys = service.keys
 
-    def numbers(n: int) -> list[str]:
-        body = household(balerejo, n)
-        return claim_keys(*lookups(secret, body["no_kk"], body["nik"]))
+    async def live(kab: str, conn: DbConn) -> tuple[LiveHouseholds, int]:
+        return await live_households(nc, keys, kab, conn)
 
-    with pytest.raises(DomainError) as caught:
-        await fresh.claim(kab, kec, str(uuid.uuid4()), numbers(3))
-    assert (caught.value.code, caught.value.extra) == (
-        "DUPLICATE_HOUSEHOLD",
-        {"household_id": kept},
-    )
-    await fresh.claim(kab, kec, str(uuid.uuid4()), numbers(4))
+    fresh = Claims(nc, holder_check(service), keys.lookups, live)  # the admin makes the bucket
+
+    def personal(n: int) -> Personal:
+        return of_registration(RegisterHousehold.model_validate(household(balerejo, n)))
+
+    async with fresh.holding(kab) as held:  # written again from the log's sealed records
+        with pytest.raises(DomainError) as caught:
+            await held.claim(kec, str(uuid.uuid4()), held.keys(personal(3)))
+        assert (caught.value.code, caught.value.extra) == (
+            "DUPLICATE_HOUSEHOLD",
+            {"household_id": kept},
+        )
+        await held.claim(kec, str(uuid.uuid4()), held.keys(personal(4)))
 
 
 async def test_the_excluding_aid_set_is_the_deployments_choice(

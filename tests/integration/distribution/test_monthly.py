@@ -12,13 +12,14 @@ import asyncpg
 import pytest
 import pytest_asyncio
 
-from services.distribution.projections import LedgerProjection
+from services.distribution.ledgerview import LedgerProjection
 from shared.db import migrate
 from shared.events.distribution import PackageDistributed, ledger_ref
 from shared.log.canonical import GENESIS_HASH
 from shared.log.envelope import Metadata, seal
 from shared.log.reader import StoredEvent
 from shared.tenancy import Tenant
+from tests.fakes import MemoryKeyStore
 
 pytestmark = pytest.mark.integration
 
@@ -56,7 +57,7 @@ def handed(kab: str, kec: str, seq: int, package: str, household: str) -> Stored
 async def test_a_household_counts_once_per_desa_and_month_across_batches(
     conn: asyncpg.Connection, kab: str, kec: str
 ) -> None:
-    projection = LedgerProjection()
+    projection = LedgerProjection(MemoryKeyStore())
     batches = [
         [handed(kab, kec, 1, "p1", "h1"), handed(kab, kec, 2, "p2", "h2")],
         [handed(kab, kec, 3, "p3", "h1")],  # h1 again, in a later batch

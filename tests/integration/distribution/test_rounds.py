@@ -85,7 +85,7 @@ async def test_twenty_concurrent_hand_outs_to_one_household_give_exactly_one_pac
     assert [e.envelope.type for e in events].count("PackageDistributed") == 1
     last = await service.store.last_seq(kab)
     stock = await call(nc, "stock", kab, kec, wait_for=last)
-    assert stock.data == {"procured": 50, "distributed": 1, "available": 49}
+    assert stock.data == {"procured": 50, "distributed": 1, "adjusted": 0, "in_stock": 49}
 
 
 async def test_stock_never_goes_below_zero_and_lots_go_first_in_first_out(
@@ -105,7 +105,7 @@ async def test_stock_never_goes_below_zero_and_lots_go_first_in_first_out(
     assert any(r.error and r.error["code"] == "NO_STOCK" for r in replies)
     last = await service.store.last_seq(kab)
     stock = await call(nc, "stock", kab, kec, wait_for=last)
-    assert stock.data == {"procured": 3, "distributed": 3, "available": 0}
+    assert stock.data == {"procured": 3, "distributed": 3, "adjusted": 0, "in_stock": 0}
     more = await procure(nc, kab, kec, 1, price=90_000)
     late = next(h for h, r in zip(ids, replies, strict=True) if r.status != 201)
     reply = await hand_out(nc, kab, kec, round_id, late, "2025-03-08")

@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 import pytest
 
-from services.distribution.domain import Identity
 from shared.contracts.distribution import RegisterHousehold
 from shared.errors import DomainError
 from shared.events.base import DomainEvent
@@ -20,7 +19,8 @@ BALEREJO = "35.20.05.2004"
 GARON = "35.20.05.2005"
 DESA = {BALEREJO, GARON}
 TODAY = date(2025, 3, 14)
-SEALED = Identity(no_kk_hmac="a" * 64, nik_hmac="b" * 64, personal="v1:c2VhbGVk")
+SEALED = "v1:c2VhbGVk"
+"""A personal record as the log holds it once sealed."""
 
 
 def given(evolve: Callable[[S, DomainEvent], S], initial: S, *events: DomainEvent) -> S:
@@ -62,7 +62,5 @@ def registered(
         registry=Registry.DTSEN,
         snapshot_date=date(2025, 1, 15),
         aid=aid or [],
-        no_kk_hmac="a" * 64,
-        nik_hmac="b" * 64,
-        personal="v1:c2VhbGVk",
+        personal=SEALED,
     )

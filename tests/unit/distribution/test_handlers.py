@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from services.distribution import handlers, rounds
 from services.distribution.api import API
-from services.distribution.claims import Claims
+from services.distribution.claims import Claims, LiveHouseholds
 from services.distribution.deps import Deps, holder_check
+from services.distribution.liveindex import Sealed, fold, opened
 from shared.contracts.distribution import (
     ChangeAid,
     CloseRound,
@@ -31,7 +32,6 @@ from shared.log.aggregate import AggregateType, CommandRunner
 from shared.log.envelope import Metadata
 from shared.tenancy import Tenant, undot
 from tests.fakes import (
-    TEST_SECRET,
     FakeRuntime,
     MemoryKeyStore,
     call_edge,
@@ -39,7 +39,7 @@ from tests.fakes import (
     ctx_for,
     fake_runtime,
 )
-from tests.unit.distribution.test_claims import MemoryBucket
+from tests.unit.distribution.test_claims import FakeNats, MemoryBucket
 
 pytestmark = pytest.mark.unit
 
@@ -50,10 +50,19 @@ ANY = AggregateType[None]("any", "any", lambda: None, lambda state, event: state
 
 
 class MemoryClaims(Claims):
-    """The claims on numbers over an in-memory bucket, holders judged from the log."""
+    """The claims on numbers over an in-memory bucket, holders judged from the log, the
+    index written from the log's sealed records opened with the memory key store."""
 
     def __init__(self, rt: FakeRuntime) -> None:
-        self.holder = holder_check(rt)
+        keys = rt.keys
+        assert isinstance(keys, MemoryKeyStore)
+
+        async def live(kab: str, conn: object) -> tuple[LiveHouseholds, int]:
+            sealed: Sealed = {}
+            covers = fold(sealed, rt.memory.events(kab))
+            return await opened(keys, cast(Any, conn), sealed), covers
+
+        super().__init__(cast(Any, FakeNats()), holder_check(rt), keys.lookups, live)
         self.kv = MemoryBucket()
 
     async def bucket(self, kab: str) -> Any:
@@ -67,7 +76,7 @@ class Fixture:
         keys = rt.keys
         assert isinstance(keys, MemoryKeyStore)
         self.keys = keys
-        self.deps = Deps(secret=TEST_SECRET, keys=keys, claims=self.claims)
+        self.deps = Deps(keys=keys, claims=self.claims)
 
     def ctx(self, body: Any = None, **kw: Any) -> Ctx[Deps]:
         return ctx_for(

@@ -134,3 +134,58 @@ def test_the_reason_never_repeats_the_clear_number() -> None:
     _, rejected = run(HEADER + "\n" + line("3520050101080001", "3520054101900001", desil="x"))
     assert "3520054101900001" not in rejected[2].reason
     assert "3520050101080001" not in rejected[2].reason
+
+
+# -- SIKS-NG / DTSEN headers and members (households v2) --------------------------------
+
+
+def test_siks_ng_and_dtsen_headers_are_read_as_the_contracts_columns() -> None:
+    header = (
+        "NOKK;NIK_KRT;NAMA_KRT;KODE DESA;Alamat;DESIL_NASIONAL;SUMBER_DATA;TGL_SNAPSHOT;ANGGOTA"
+    )
+    row = (
+        f"3520050101080001;3520054101900001;Siti Aminah;{BALEREJO};Dusun Krajan;2;DTSEN;"
+        "2025-01-10;3520054101900002:Parmi|3520054101900003:Tono Sugiarto"
+    )
+    [accepted], rejected = run(f"{header}\n{row}")
+    assert rejected == {}
+    cmd = accepted.cmd
+    assert (cmd.no_kk, cmd.nik, cmd.name, cmd.desil, cmd.registry) == (
+        "3520050101080001",
+        "3520054101900001",
+        "Siti Aminah",
+        2,
+        "DTSEN",
+    )
+    assert [(m.nik, m.name) for m in cmd.members] == [
+        ("3520054101900002", "Parmi"),
+        ("3520054101900003", "Tono Sugiarto"),
+    ]
+
+
+def test_a_bad_member_refuses_its_line_under_members() -> None:
+    header = HEADER + ",anggota"
+    text = "\n".join(
+        [
+            header,
+            line("3520050101080001", "3520054101900001") + ",3520054101900002",
+            line("3520050101080002", "3520054101900003") + ",3520054101900004:Ani",
+        ]
+    )
+    accepted, rejected = run(text)
+    assert [c.line for c in accepted] == [3]
+    assert rejected[2].field == "members"
+
+
+def test_a_member_nik_on_an_earlier_line_is_a_duplicate() -> None:
+    header = HEADER + ",anggota"
+    text = "\n".join(
+        [
+            header,
+            line("3520050101080001", "3520054101900001") + ",3520054101900002:Ani",
+            line("3520050101080002", "3520054101900002"),
+        ]
+    )
+    accepted, rejected = run(text)
+    assert [c.line for c in accepted] == [2]
+    assert (rejected[3].field, "line 2" in rejected[3].reason) == ("nik", True)

@@ -8,7 +8,7 @@ import pytest
 from cryptography.exceptions import InvalidTag
 
 from services.distribution.deps import DistributionSettings
-from services.distribution.personal import context, identity, lookups, unseal
+from services.distribution.personal import context, of_registration, unseal
 from services.distribution.policies import when_activity_held_mark_round_due
 from shared.crypto import seal_text
 from shared.events.distribution import Aid
@@ -44,9 +44,10 @@ def test_other_activities_or_no_host_make_nothing_due() -> None:
 
 def test_sealed_personal_data_opens_only_with_its_key_and_household() -> None:
     key, other = bytes(32), bytes([1]) * 32
-    who = identity("s3cret", register_cmd())
-    assert "3520054101900001" not in f"{who.personal} {who!r}"
-    token = seal_text(key, who.personal, context("h1"))
+    who = of_registration(register_cmd(members=[{"nik": "3520054101900002", "name": "Parmi"}]))
+    marked = who.marked()
+    assert "3520054101900001" not in f"{marked} {marked!r} {who!r}"
+    token = seal_text(key, marked, context("h1"))
     assert "3520054101900001" not in token
     person = unseal(key, "h1", token)
     assert (person.nik, person.no_kk, person.address) == (
@@ -55,6 +56,7 @@ def test_sealed_personal_data_opens_only_with_its_key_and_household() -> None:
         "Dusun Krajan RT 01 RW 02",
     )
     assert (person.name_masked, person.nik_masked) == ("S******* W***********", "3520********0001")
+    assert person.niks() == ["3520054101900001", "3520054101900002"]
     assert "3520054101900001" not in repr(person)
     assert "3520054101900001" not in repr(register_cmd())
     with pytest.raises(InvalidTag):
@@ -63,11 +65,10 @@ def test_sealed_personal_data_opens_only_with_its_key_and_household() -> None:
         unseal(key, "h2", token)
 
 
-def test_lookups_are_stable_per_secret_and_kind() -> None:
-    kk, nik = lookups("s3cret", "3520050101080001", "3520054101900001")
-    assert (kk, nik) == lookups("s3cret", "3520050101080001", "3520054101900001")
-    assert lookups("other", "3520050101080001", "3520054101900001") != (kk, nik)
-    assert lookups("s3cret", "3520054101900001", "3520050101080001") != (nik, kk)
+def test_a_record_sealed_before_members_existed_opens_with_none() -> None:
+    key = bytes(32)
+    old = '{"no_kk": "3520050101080001", "nik": "3520054101900001", "name": "S", "address": "A"}'
+    assert unseal(key, "h1", seal_text(key, old, context("h1"))).members == ()
 
 
 def test_the_excluding_aid_set_comes_from_the_deployments_settings(

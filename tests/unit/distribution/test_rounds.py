@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from services.distribution.domain import (
+from services.distribution.domain import evolve_household
+from services.distribution.ledger import (
     HandOut,
     Ledger,
     Lot,
     decide_close_round,
     decide_hand_out,
     decide_open_round,
-    evolve_household,
     evolve_ledger,
     lot_of,
 )
@@ -26,6 +26,7 @@ from shared.events.distribution import (
     HouseholdAidStatusChanged,
     HouseholdForgotten,
     PackageDistributed,
+    Relation,
     RoundClosed,
     RoundOpened,
 )
@@ -35,6 +36,7 @@ pytestmark = pytest.mark.unit
 
 OPENED = RoundOpened(round_id="r1", desa=BALEREJO, month="2025-03", quota=2)
 LOTS = [Lot("p1", 2, 100_000), Lot("p2", 5, 120_000)]
+KEC = "35.20.05"
 
 
 def ledger(*events: DomainEvent) -> Ledger:
@@ -51,6 +53,8 @@ def package(n: int, household_id: str, **overrides: Any) -> PackageDistributed:
         "distributed_on": date(2025, 3, 7),
         "procurement_id": "p1",
         "value_idr": 100_000,
+        "bast_no": f"BAST/352005/2025/{n}",
+        "relation": Relation.SENDIRI,
     }
     return PackageDistributed(**(fields | overrides))
 
@@ -64,6 +68,8 @@ def hand_out(household_id: str = "h1", *household_events: DomainEvent, **overrid
         "household": given(evolve_household, None, *events),
         "distributed_on": date(2025, 3, 21),
         "lots": LOTS,
+        "kec": KEC,
+        "today": date(2025, 12, 31),
     }
     return HandOut(**(fields | overrides))
 
@@ -101,7 +107,7 @@ def test_round_shape(field: str, body: dict[str, Any]) -> None:
 
 def test_handing_out_takes_the_first_lot_and_carries_desa_month_and_value() -> None:
     assert decide_hand_out(ledger(OPENED), hand_out()) == [
-        package(9, "h1", distributed_on=date(2025, 3, 21))
+        package(9, "h1", distributed_on=date(2025, 3, 21), bast_no="BAST/352005/2025/1")
     ]
 
 

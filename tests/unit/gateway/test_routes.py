@@ -61,12 +61,17 @@ def url(op: Operation) -> str:
 
 
 @pytest.mark.parametrize("op", WRITES, ids=lambda op: op.operation_id)
-@pytest.mark.parametrize("role", [Role.CAMAT, Role.OPERATOR, Role.AUDITOR])
+@pytest.mark.parametrize("role", [Role.CAMAT, Role.BENDAHARA, Role.OPERATOR, Role.AUDITOR])
 async def test_a_write_is_sent_only_by_its_writers(
     http: httpx.AsyncClient, services: Services, op: Operation, role: Role
 ) -> None:
-    headers = {**as_(role, DESA if role is Role.OPERATOR else None), "content-type": "text/csv"}
-    resp = await http.request(op.method, url(op), headers=headers, content=b"{}")
+    headers = as_(role, DESA if role is Role.OPERATOR else None)
+    if op.body == "file":
+        upload = {"file": ("bukti.png", b"\x89PNG\r\n\x1a\n", "image/png")}
+        resp = await http.request(op.method, url(op), headers=headers, files=upload)
+    else:
+        headers["content-type"] = "text/csv"
+        resp = await http.request(op.method, url(op), headers=headers, content=b"{}")
     if role.value in op.writers:
         assert [(s, n) for s, n, _ in services.sent] == [(op.service, op.rpc)]
     else:
