@@ -6,23 +6,29 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from services.donations.state import FUND, Donation, Fund, evolve, period_of
 from shared.clock import jakarta_today
-from shared.contracts.donations import ProcurePackages, ReceiveDonation, VoidDonation
+from shared.contracts.donations import (
+    ProcurePackages,
+    ReceiveDonation,
+    RecordExpense,
+    VoidDonation,
+)
 from shared.errors import DomainError, InvalidInput
 from shared.events.base import Clear, DomainEvent
 from shared.events.donations import (
-    FUND_AGGREGATE,
-    SERVICE,
     DonationReceived,
     DonationVoided,
+    ExpenseRecorded,
     PackagesProcured,
+    PeriodClosed,
 )
-from shared.log.aggregate import AggregateType
+
+__all__ = ["FUND", "Donation", "Fund", "evolve"]
 
 DEFAULT_CEILING_IDR = 100_000_000
 _NOT_A_LETTER = re.compile(r"[\W_]+")
+_PERIOD = re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})")
 
 
 def rupiah(amount: int) -> str:
@@ -51,6 +57,28 @@ class AlreadyVoided(DomainError):
         )
 
 
+class PeriodIsClosed(DomainError):
+    def __init__(self, period: str, closed_through: str) -> None:
+        super().__init__(
+            "PERIOD_CLOSED",
+            f"Buku kas bulan {period} sudah ditutup (tutup buku sampai {closed_through});"
+            " catat koreksi di bulan yang masih terbuka",
+            f"The books of {period} are closed (closed through {closed_through});"
+            " record a correction in an open month",
+            extra={"period": period},
+        )
+
+
+class EarlierPeriodOpen(DomainError):
+    def __init__(self, earlier: str) -> None:
+        super().__init__(
+            "EARLIER_PERIOD_OPEN",
+            f"Bulan {earlier} punya transaksi dan belum ditutup; tutup bulan itu dulu",
+            f"{earlier} has movements and is still open; close it first",
+            extra={"period": earlier},
+        )
+
+
 class DonationNotFound(DomainError):
     status = 404
 
@@ -60,38 +88,6 @@ class DonationNotFound(DomainError):
             f"Donasi {donation_id} tidak ditemukan",
             f"Donation {donation_id} not found",
         )
-
-
-class Donation(BaseModel):
-    """What the fund remembers of one donation: enough to void it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    unit: str
-    amount_idr: int
-    received_on: date
-    receipt_no: int
-    voided: bool = False
-
-
-class Fund(BaseModel):
-    """The kecamatan's fund: totals, the last receipt number per year, its donations."""
-
-    model_config = ConfigDict(frozen=True)
-
-    donated_idr: int = 0
-    voided_idr: int = 0
-    spent_idr: int = 0
-    packages_procured: int = 0
-    last_receipt: dict[int, int] = Field(default_factory=dict)
-    donations: dict[str, Donation] = Field(default_factory=dict)
-
-    @property
-    def balance_idr(self) -> int:
-        return self.donated_idr - self.voided_idr - self.spent_idr
-
-    def next_receipt(self, year: int) -> int:
-        return self.last_receipt.get(year, 0) + 1
 
 
 @dataclass(frozen=True)
@@ -134,6 +130,14 @@ def _not_future(field: str, day: date, rules: Rules) -> None:
         )
 
 
+def check_open(state: Fund, day: date) -> None:
+    """A movement dated `day` goes into an open month: not one closed, nor one before the
+    latest closed month (its closing would change)."""
+    through = state.closed_through
+    if through is not None and period_of(day) <= through:
+        raise PeriodIsClosed(period_of(day), through)
+
+
 def validate_donation(cmd: ReceiveDonation, rules: Rules) -> str:
     """Check what only the domain can see; answer the unit as the kecamatan spells it."""
     unit = match_unit(rules.units, cmd.unit)
@@ -153,12 +157,20 @@ def validate_donation(cmd: ReceiveDonation, rules: Rules) -> str:
     return unit
 
 
+def _spend(state: Fund, amount_idr: int, day: date) -> None:
+    """Money leaves the fund on `day`: in an open month, never beyond the balance."""
+    check_open(state, day)
+    if amount_idr > state.balance_idr:
+        raise InsufficientFunds(state.balance_idr, amount_idr)
+
+
 def decide_receive(
     state: Fund, cmd: ReceiveDonation, rules: Rules, *, donation_id: str
 ) -> list[DomainEvent]:
     """The gift as the fund's next receipt. A named donor is marked personal: the command
     runner seals the name under the donation's own key before the append."""
     unit = validate_donation(cmd, rules)
+    check_open(state, cmd.received_on)
     anonymous = is_anonymous(cmd.donor)
     donor = None if anonymous or cmd.donor is None else Clear(" ".join(cmd.donor.split()))
     return [
@@ -183,8 +195,7 @@ def decide_void(
         raise DonationNotFound(donation_id)
     if donation.voided:
         raise AlreadyVoided(donation_id)
-    if donation.amount_idr > state.balance_idr:
-        raise InsufficientFunds(state.balance_idr, donation.amount_idr)
+    _spend(state, donation.amount_idr, donation.received_on)
     return [
         DonationVoided(
             donation_id=donation_id,
@@ -204,8 +215,7 @@ def decide_procure(
 ) -> list[DomainEvent]:
     _not_future("purchased_on", cmd.purchased_on, rules)
     total = cmd.packages * cmd.unit_price_idr
-    if total > state.balance_idr:
-        raise InsufficientFunds(state.balance_idr, total)
+    _spend(state, total, cmd.purchased_on)
     return [
         PackagesProcured(
             procurement_id=procurement_id,
@@ -219,39 +229,51 @@ def decide_procure(
     ]
 
 
-def _received(state: Fund, e: DonationReceived) -> Fund:
-    donation = Donation(
-        unit=e.unit, amount_idr=e.amount_idr, received_on=e.received_on, receipt_no=e.receipt_no
-    )
-    year = e.received_on.year
-    return state.model_copy(
-        update={
-            "donated_idr": state.donated_idr + e.amount_idr,
-            "last_receipt": {**state.last_receipt, year: e.receipt_no},
-            "donations": {**state.donations, e.donation_id: donation},
-        }
-    )
-
-
-def evolve(state: Fund, event: DomainEvent) -> Fund:
-    if isinstance(event, DonationReceived):
-        return _received(state, event)
-    if isinstance(event, DonationVoided):
-        voided = state.donations[event.donation_id].model_copy(update={"voided": True})
-        return state.model_copy(
-            update={
-                "voided_idr": state.voided_idr + event.amount_idr,
-                "donations": {**state.donations, event.donation_id: voided},
-            }
+def decide_expense(
+    state: Fund, cmd: RecordExpense, rules: Rules, *, expense_id: str
+) -> list[DomainEvent]:
+    """A cost other than packages, paid like a procurement, with its own receipt count."""
+    _not_future("spent_on", cmd.spent_on, rules)
+    _spend(state, cmd.amount_idr, cmd.spent_on)
+    return [
+        ExpenseRecorded(
+            expense_id=expense_id,
+            amount_idr=cmd.amount_idr,
+            spent_on=cmd.spent_on,
+            category=cmd.category,
+            description=cmd.description,
+            receipt_no=state.next_expense_receipt(cmd.spent_on.year),
+            balance_after_idr=state.balance_idr - cmd.amount_idr,
         )
-    if isinstance(event, PackagesProcured):
-        return state.model_copy(
-            update={
-                "spent_idr": state.spent_idr + event.total_idr,
-                "packages_procured": state.packages_procured + event.packages,
-            }
+    ]
+
+
+def parse_period(text: str, rules: Rules) -> tuple[int, int]:
+    """`YYYY-MM` of a month that has begun (Jakarta), else 422 `period`."""
+    match = _PERIOD.fullmatch(text)
+    if match is None or not 1 <= int(match["month"]) <= 12:
+        raise InvalidInput(
+            "period",
+            f"Periode '{text[:20]}' bukan bulan YYYY-MM",
+            f"Period '{text[:20]}' is not a month YYYY-MM",
         )
-    return state
+    year, month = int(match["year"]), int(match["month"])
+    if date(year, month, 1) > rules.today:
+        raise InvalidInput(
+            "period",
+            f"Bulan {text} belum dimulai (hari ini {rules.today.isoformat()} WIB)",
+            f"{text} has not begun (today is {rules.today.isoformat()} in Asia/Jakarta)",
+        )
+    return year, month
 
 
-FUND = AggregateType[Fund](SERVICE, FUND_AGGREGATE, Fund, evolve)
+def decide_close(state: Fund, year: int, month: int) -> list[DomainEvent]:
+    """Freeze a month at its closing balance, once every earlier month that has movements
+    is closed; a month closed already appends nothing (its first answer stands)."""
+    period = f"{year:04d}-{month:02d}"
+    if period in state.closed:
+        return []
+    earlier = sorted(m for m in state.months if m < period and m not in state.closed)
+    if earlier:
+        raise EarlierPeriodOpen(earlier[0])
+    return [PeriodClosed(year=year, month=month, closing_idr=state.closing_of(period))]

@@ -9,22 +9,37 @@ from services.donations.deps import Deps
 from services.donations.domain import (
     FUND,
     Rules,
+    decide_close,
+    decide_expense,
     decide_procure,
     decide_receive,
     decide_void,
+    parse_period,
 )
 from shared.contracts.donations import (
+    ClosePeriod,
     DonationReceipt,
     DonationRef,
+    ExpenseReceipt,
+    PeriodClosing,
     ProcurementRef,
     ProcurePackages,
     ReceiveDonation,
+    RecordExpense,
     VoidDonation,
 )
 from shared.edge.kit import Ctx, Written
 from shared.events.base import DomainEvent
-from shared.events.donations import DonationReceived, DonationVoided, PackagesProcured, fund_ref
+from shared.events.donations import (
+    DonationReceived,
+    DonationVoided,
+    ExpenseRecorded,
+    PackagesProcured,
+    PeriodClosed,
+    fund_ref,
+)
 from shared.log.aggregate import Outcome
+from shared.log.reader import StoredEvent
 
 NAMESPACE = uuid.UUID("5b1f7a64-2c0e-4f7e-9d3a-8e6c1b2a9f40")
 E = TypeVar("E", bound=DomainEvent)
@@ -83,3 +98,43 @@ async def procure_packages(cmd: ProcurePackages, ctx: Ctx[Deps]) -> Written[Proc
     )
     event = only(out, PackagesProcured)
     return Written(ProcurementRef(procurement_id=event.procurement_id), out.position, created=True)
+
+
+async def record_expense(cmd: RecordExpense, ctx: Ctx[Deps]) -> Written[ExpenseReceipt]:
+    given, expense_id = rules(ctx), derived_id("expense", ctx.command_id)
+    out = await ctx.deps.runner.execute(
+        FUND,
+        fund_ref(ctx.tenant),
+        ctx.meta,
+        lambda fund: decide_expense(fund, cmd, given, expense_id=expense_id),
+    )
+    event = only(out, ExpenseRecorded)
+    receipt = ExpenseReceipt(expense_id=event.expense_id, receipt_no=event.receipt_no)
+    return Written(receipt, out.position, created=True)
+
+
+async def close_period(cmd: ClosePeriod, ctx: Ctx[Deps]) -> Written[PeriodClosing]:
+    """Close the month of the path; closing it again answers the first closing, at the
+    position it was reached."""
+    year, month = parse_period(ctx.raw_id, rules(ctx))
+    ref = fund_ref(ctx.tenant)
+    out = await ctx.deps.runner.execute(
+        FUND, ref, ctx.meta, lambda fund: decide_close(fund, year, month)
+    )
+    closed = out.events or await _closing_of(ctx, f"{year:04d}-{month:02d}")
+    event = closed[0].event
+    if not isinstance(event, PeriodClosed):
+        raise TypeError(f"expected PeriodClosed, the log holds {type(event).__name__}")
+    reply = PeriodClosing(period=event.period, closing_idr=event.closing_idr)
+    return Written(reply, closed[0].seq)
+
+
+async def _closing_of(ctx: Ctx[Deps], period: str) -> tuple[StoredEvent, ...]:
+    """The stored event that closed `period`, from the fund the runner has just read."""
+    loaded = await ctx.deps.runner.known(FUND, fund_ref(ctx.tenant), lambda f: period in f.closed)
+    return tuple(
+        stored
+        for done in loaded.by_command.values()
+        for stored in done
+        if isinstance(stored.event, PeriodClosed) and stored.event.period == period
+    )

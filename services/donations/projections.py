@@ -13,7 +13,9 @@ from shared.events.donations import (
     SERVICE,
     DonationReceived,
     DonationVoided,
+    ExpenseRecorded,
     PackagesProcured,
+    PeriodClosed,
 )
 from shared.log.reader import StoredEvent
 from shared.readside.projection import Projection
@@ -67,6 +69,8 @@ class FundBalance(_FundEvents):
                     fund.add(_tenant(stored), -1, 0, amount, 0, 0)
                 case PackagesProcured(total_idr=total, packages=packages):
                     fund.add(_tenant(stored), 0, 0, 0, total, packages)
+                case ExpenseRecorded(amount_idr=amount):
+                    fund.add(_tenant(stored), 0, 0, 0, amount, 0)
 
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         await apply_tallies(self, conn, events)
@@ -85,7 +89,8 @@ UNITS = Tally(
 @dataclass
 class MonthlyRecap(_FundEvents):
     """`monthly_recap` and `unit_monthly`, by business month (`received_on` of a donation,
-    also for its void; `purchased_on` of a procurement)."""
+    also for its void; `purchased_on` of a procurement; `spent_on` of an expense, which
+    counts in `spent_idr`)."""
 
     name: str = "recap"
     tables: Sequence[str] = ("monthly_recap", "unit_monthly")
@@ -105,6 +110,8 @@ class MonthlyRecap(_FundEvents):
                     units.add((*_month(stored, day), unit), -1, -amount)
                 case PackagesProcured(purchased_on=day, packages=packages, total_idr=total):
                     months.add(_month(stored, day), 0, 0, 0, packages, total)
+                case ExpenseRecorded(spent_on=day, amount_idr=amount):
+                    months.add(_month(stored, day), 0, 0, 0, 0, amount)
 
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
         await apply_tallies(self, conn, events)
@@ -180,5 +187,73 @@ class PublicLedger(_FundEvents):
         await insert_rows(conn, "ledger_procurements", LOT_COLUMNS, lots)
 
 
+CASHBOOK_COLUMNS = (
+    *("kab", "kec", "kind", "ref", "seq", "day", "in_idr", "out_idr", "receipt_no"),
+    *("unit", "supplier", "packages", "category", "description"),
+)
+PERIOD_COLUMNS = ("kab", "kec", "period", "closing_idr", "seq")
+
+
+def _moved(kind: str, ref: str, day: date, **what: Any) -> dict[str, Any]:
+    return {"kind": kind, "ref": ref, "day": day, "in_idr": 0, "out_idr": 0, **what}
+
+
+def _movement(event: object) -> dict[str, Any] | None:
+    """What a movement of the fund puts in the cash book, dated by its business date (a
+    void by its donation's `received_on`); None for an event that moves no money."""
+    match event:
+        case DonationReceived() as e:
+            return _moved(
+                "DONATION", e.donation_id, e.received_on, in_idr=e.amount_idr,
+                receipt_no=e.receipt_no, unit=e.unit,
+            )  # fmt: skip
+        case DonationVoided() as e:
+            return _moved(
+                "VOID", e.donation_id, e.received_on, out_idr=e.amount_idr,
+                receipt_no=e.receipt_no, unit=e.unit, description=e.reason,
+            )  # fmt: skip
+        case PackagesProcured() as e:
+            return _moved(
+                "PROCUREMENT", e.procurement_id, e.purchased_on, out_idr=e.total_idr,
+                supplier=e.supplier, packages=e.packages,
+            )  # fmt: skip
+        case ExpenseRecorded() as e:
+            return _moved(
+                "EXPENSE", e.expense_id, e.spent_on, out_idr=e.amount_idr,
+                receipt_no=e.receipt_no, category=e.category.value, description=e.description,
+            )  # fmt: skip
+    return None
+
+
+def _entry(stored: StoredEvent) -> Key | None:
+    moved = _movement(stored.event)
+    if moved is None:
+        return None
+    kab, kec = _tenant(stored)
+    row = dict.fromkeys(CASHBOOK_COLUMNS) | {"in_idr": 0, "out_idr": 0} | moved
+    return tuple((row | {"kab": kab, "kec": kec, "seq": stored.seq})[c] for c in CASHBOOK_COLUMNS)
+
+
+@dataclass
+class CashBook(_FundEvents):
+    """`cashbook`: every movement of the fund with what it is (never a donor's name), in
+    the order written; `periods`: the closed months and their closing balances."""
+
+    name: str = "cashbook"
+    tables: Sequence[str] = ("cashbook", "periods")
+
+    async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:
+        entries: list[Key] = []
+        periods: list[Key] = []
+        for stored in events:
+            if isinstance(stored.event, PeriodClosed):
+                e = stored.event
+                periods.append((*_tenant(stored), e.period, e.closing_idr, stored.seq))
+            elif (entry := _entry(stored)) is not None:
+                entries.append(entry)
+        await insert_rows(conn, "cashbook", CASHBOOK_COLUMNS, entries)
+        await insert_rows(conn, "periods", PERIOD_COLUMNS, periods)
+
+
 def read_models() -> list[Projection]:
-    return [FundBalance(), MonthlyRecap(), PublicLedger()]
+    return [FundBalance(), MonthlyRecap(), PublicLedger(), CashBook()]

@@ -3,16 +3,22 @@ and the query functions that answer them."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 import asyncpg
 
 from shared.contracts.donations import (
+    Cashbook,
+    CashbookDetail,
+    CashbookQuery,
     DonationList,
     DonationsQuery,
     DonationsSummary,
     FundFigures,
     FundQuery,
+    Periods,
+    PeriodsQuery,
     Recap,
     RecapQuery,
     SummaryQuery,
@@ -48,6 +54,22 @@ select m.month, m.donations, m.donated_idr - m.voided_idr as donations_idr, m.vo
   m.packages_procured, m.spent_idr
 from {s}.monthly_recap m where m.kab = $1 and m.kec = $2 and m.year = $3
 """
+
+
+CASHBOOK_OPENING = """
+select coalesce(sum(in_idr - out_idr), 0) from {s}.cashbook
+where kab = $1 and kec = $2 and day < $3
+"""
+CASHBOOK_MONTH = """
+select day as date, kind, ref, in_idr, out_idr, receipt_no, unit, supplier, packages,
+  category, description
+from {s}.cashbook where kab = $1 and kec = $2 and day >= $3 and day < $4 order by day, seq
+"""
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    """The first day of the month and of the next."""
+    return date(year, month, 1), date(year + month // 12, month % 12 + 1, 1)
 
 
 class Queries:
@@ -143,6 +165,45 @@ class Queries:
         )
         return DonationList.model_validate({"year": year, "donations": [dict(r) for r in rows]})
 
+    async def cashbook(self, t: Tenant, year: int, month: int) -> CashbookDetail:
+        """A month of the cash book: the balance brought forward (every earlier movement by
+        business date), each entry in date order then in the order written, with the
+        balance after it."""
+        first, after = month_bounds(year, month)
+        opening = int(
+            await self.pool.fetchval(CASHBOOK_OPENING.format(s=self.s), t.kab, t.kec, first)
+        )
+        rows = await self.pool.fetch(CASHBOOK_MONTH.format(s=self.s), t.kab, t.kec, first, after)
+        balance, entries = opening, []
+        for row in rows:
+            balance += row["in_idr"] - row["out_idr"]
+            entries.append({**dict(row), "balance_idr": balance})
+        closed = await self.pool.fetchval(
+            f"select exists (select 1 from {self.s}.periods where kab = $1 and kec = $2"
+            " and period >= $3)",
+            t.kab,
+            t.kec,
+            f"{year:04d}-{month:02d}",
+        )
+        return CashbookDetail.model_validate(
+            {
+                "year": year,
+                "month": month,
+                "closed": closed,
+                "opening_idr": opening,
+                "entries": entries,
+                "closing_idr": balance,
+            }
+        )
+
+    async def periods(self, t: Tenant) -> Periods:
+        rows = await self.pool.fetch(
+            f"select period from {self.s}.periods where kab = $1 and kec = $2 order by period",
+            t.kab,
+            t.kec,
+        )
+        return Periods(closed=[r["period"] for r in rows])
+
     async def transparency(self, t: Tenant, year: int | None) -> Transparency:
         """The public ledger: every donation by receipt, every lot bought; no donor names."""
         donations = await self.pool.fetch(
@@ -198,3 +259,17 @@ async def transparency(q: TransparencyQuery, ctx: Ctx[Deps]) -> Transparency:
 
 async def donations(q: DonationsQuery, ctx: Ctx[Deps]) -> DonationList:
     return await ctx.deps.queries.donations(ctx.tenant, q.year)
+
+
+async def cashbook_detail(q: CashbookQuery, ctx: Ctx[Deps]) -> CashbookDetail:
+    """The month asked for; `year` or `month` absent: this one in Jakarta."""
+    year, month = q.year or ctx.today.year, q.month or ctx.today.month
+    return await ctx.deps.queries.cashbook(ctx.tenant, year, month)
+
+
+async def cashbook(q: CashbookQuery, ctx: Ctx[Deps]) -> Cashbook:
+    return (await cashbook_detail(q, ctx)).public()
+
+
+async def periods(q: PeriodsQuery, ctx: Ctx[Deps]) -> Periods:
+    return await ctx.deps.queries.periods(ctx.tenant)

@@ -22,6 +22,13 @@ class Role(StrEnum):
     CAMAT = "camat"
     OPERATOR = "operator"
     AUDITOR = "auditor"
+    BENDAHARA = "bendahara"
+    """The kecamatan's treasurer: keeps its books (donations, voids, procurements, stock
+    adjustments, expenses) and reads all of it; never closes a period."""
+
+
+KECAMATAN_ROLES = frozenset({Role.CAMAT, Role.BENDAHARA, Role.OPERATOR})
+"""The roles bound to one kecamatan: a token or a user of these needs one."""
 
 
 class Claims(BaseModel):

@@ -17,7 +17,7 @@ from nats.js.errors import KeyNotFoundError, KeyWrongLastSequenceError
 from nats.js.kv import KeyValue
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from services.gateway.auth import Role
+from services.gateway.auth import KECAMATAN_ROLES, Role
 from shared.config import Settings
 from shared.log.kv import open_bucket
 from shared.tenancy import undot
@@ -60,8 +60,9 @@ class User(BaseModel):
 
 
 def check_scope(role: Role, kab: str | None, kec: str | None, desa: str | None) -> None:
-    """A camat needs a kecamatan, an operator a desa, each inside the one above it."""
-    if role in (Role.CAMAT, Role.OPERATOR) and not kec:
+    """A camat or a bendahara needs a kecamatan, an operator a desa, each inside the one
+    above it."""
+    if role in KECAMATAN_ROLES and not kec:
         raise UserError(f"a {role.value} needs a kecamatan (--kec)", "kec")
     if role is Role.OPERATOR and not desa:
         raise UserError("an operator needs a desa (--desa)", "desa")

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import uuid
 from dataclasses import dataclass
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.integrity.domain import official_key
 from services.integrity.queries import Queries
-from shared.crypto import lookup_hmac
+from shared.keys import KeyStore
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
 
 KEY_SCHEMA = "integrity_keys"
+OFFICIAL_NAMESPACE = uuid.UUID("2c8e4a71-5d3b-4f0e-8b6a-9e1d7c3f5a20")
 
 
 class IntegritySettings(BaseSettings):
@@ -23,26 +28,39 @@ class IntegritySettings(BaseSettings):
     overdue_days: int = Field(default=30, ge=1, le=3650)
 
 
+def official_lookup_key(tenant: Tenant) -> str:
+    """The key-store id of the kabupaten's official-lookup key: one kabupaten-wide, so an
+    official keeps their id from one kecamatan to the next."""
+    return f"official-lookup:{tenant.kab}"
+
+
 @dataclass(frozen=True)
 class Deps:
-    """The settings, the deployment secret (for officials' tokens) and the read models.
-    The findings' free text is sealed by the command runner, under each finding's key."""
+    """The settings, the key store (the officials' lookup key) and the read models. The
+    findings' free text is sealed by the command runner, under each finding's key."""
 
     settings: IntegritySettings
-    secret: str
+    keys: KeyStore
     queries: Queries
 
-    def official_token(self, tenant: Tenant, reference: str | None) -> str | None:
-        """An opaque official reference as an HMAC token of the kecamatan: never in clear."""
-        if reference is None:
+    async def official_id(self, tenant: Tenant, official: str | None) -> str | None:
+        """The id of the official named (the same for the same NIP or name): a UUID of an
+        HMAC under a random key of the key store, made on first use. Not the deployment
+        secret: whoever holds the log and the secret still cannot try NIPs against it
+        without the key directory's KEK as well."""
+        if official is None:
             return None
-        return lookup_hmac(self.secret, f"official:{tenant.kec}", reference)
+        key_id = official_lookup_key(tenant)
+        keys, _ = await self.keys.create([key_id])
+        mac = hmac.new(keys[key_id], official_key(official).encode(), hashlib.sha256)
+        return str(uuid.uuid5(OFFICIAL_NAMESPACE, mac.hexdigest()))
 
     @classmethod
     def build(cls, rt: Runtime, settings: IntegritySettings | None = None) -> Deps:
-        chosen = settings or IntegritySettings()
+        if rt.keys is None:
+            raise RuntimeError("the integrity service runs with its key store")
         return cls(
-            settings=chosen,
-            secret=rt.settings.secret_key.get_secret_value(),
+            settings=settings or IntegritySettings(),
+            keys=rt.keys,
             queries=Queries(rt.pool, rt.schema),
         )

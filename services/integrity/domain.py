@@ -18,11 +18,14 @@ from shared.contracts.integrity import (
 from shared.errors import DomainError, InvalidInput
 from shared.events.base import DomainEvent
 from shared.events.integrity import (
+    SANCTIONS,
     FindingDismissed,
     FindingFollowedUp,
     FindingRecorded,
     FindingResolved,
+    FindingSeverity,
     FindingSource,
+    SubjectType,
 )
 from shared.events.scheduler import Desa, KecamatanConfigured
 from shared.tenancy import dot
@@ -47,6 +50,8 @@ class Finding(BaseModel):
     status: Status | None = None
     found_on: date | None = None
     follow_ups: int = 0
+    subject_type: SubjectType = SubjectType.ASN
+    severity: FindingSeverity = FindingSeverity.RINGAN
 
 
 class UnknownFinding(DomainError):
@@ -127,14 +132,15 @@ class Visit:
 
 @dataclass(frozen=True)
 class Recording:
-    """What recording needs besides the command; `texts` holds its free text, marked
-    personal (`Clear`) for the runner to seal."""
+    """What recording needs besides the command; `texts` holds its free text and the
+    official named, marked personal (`Clear`) for the runner to seal; `official_id` the
+    id of that official (`official_id_of`)."""
 
     finding_id: str
     today: date
     directory: Directory
     texts: Mapping[str, str]
-    official_token: str | None = None
+    official_id: str | None = None
     visit: Visit | None = None
 
 
@@ -200,7 +206,9 @@ def record_finding(state: Finding, cmd: RecordFinding, ctx: Recording) -> list[D
             unit=unit.unit,
             unit_name=unit.name,
             desa=unit.desa,
-            official_token=ctx.official_token,
+            subject_type=cmd.subject_type,
+            official=ctx.texts.get("official"),
+            official_id=ctx.official_id,
             category=cmd.category,
             severity=cmd.severity,
             source=cmd.source,
@@ -220,14 +228,39 @@ def _require_open(state: Finding, finding_id: str) -> None:
         raise AlreadyResolved(finding_id)
 
 
+def official_key(official: str) -> str:
+    """The same official however the name or NIP was typed: a NIP by its digits alone
+    (spaces, dots and dashes dropped), a name by its words, case folded."""
+    digits = "".join(ch for ch in official if ch not in " .-")
+    if digits.isdigit():
+        return f"nip:{digits}"
+    return "name:" + " ".join(official.casefold().split())
+
+
+def _check_sanction(state: Finding, cmd: FollowUpFinding) -> None:
+    """A sanction is one the law gives for the finding's subject and severity."""
+    fitting = SANCTIONS[(state.subject_type, state.severity)]
+    if cmd.sanction is not None and cmd.sanction not in fitting:
+        allowed = ", ".join(fitting)
+        raise InvalidInput(
+            "sanction",
+            f"Sanksi {cmd.sanction} tidak sesuai untuk temuan {state.severity} atas"
+            f" {state.subject_type}; pilih salah satu: {allowed}",
+            f"Sanction {cmd.sanction} does not fit a {state.severity} finding about"
+            f" {state.subject_type}; choose one of: {allowed}",
+        )
+
+
 def follow_up_finding(state: Finding, cmd: FollowUpFinding, ctx: Acting) -> list[DomainEvent]:
     _require_open(state, ctx.finding_id)
+    _check_sanction(state, cmd)
     return [
         FindingFollowedUp(
             finding_id=ctx.finding_id,
             followed_up_on=ctx.today,
             action=ctx.texts["action"],
-            sanction=ctx.texts["sanction"] if cmd.sanction else None,
+            sanction=None,
+            sanction_code=cmd.sanction,
         )
     ]
 
@@ -254,7 +287,11 @@ def evolve(state: Finding, event: DomainEvent) -> Finding:
     match event:
         case FindingRecorded():
             return Finding(
-                finding_id=event.finding_id, status=Status.RECORDED, found_on=event.found_on
+                finding_id=event.finding_id,
+                status=Status.RECORDED,
+                found_on=event.found_on,
+                subject_type=event.subject_type,
+                severity=event.severity,
             )
         case FindingFollowedUp():
             return state.model_copy(

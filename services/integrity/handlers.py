@@ -59,8 +59,8 @@ async def record_finding(cmd: RecordFinding, ctx: Ctx[Deps]) -> Written[FindingR
     first answer even where the rules now refuse (the runner replays it before deciding)."""
     tenant, finding_id = ctx.tenant, finding_id_of(ctx.command_id)
     known, visit = directory(ctx), await linked_visit(cmd, ctx)
-    token = ctx.deps.official_token(tenant, cmd.official_ref)
-    recording = Recording(finding_id, ctx.today, known, personal(cmd.texts()), token, visit)
+    official = await ctx.deps.official_id(tenant, cmd.official)
+    recording = Recording(finding_id, ctx.today, known, personal(cmd.texts()), official, visit)
     out = await ctx.rt.runner.execute(
         FINDING,
         finding_ref(tenant, finding_id),

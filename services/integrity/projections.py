@@ -22,7 +22,7 @@ from shared.log.reader import StoredEvent
 from shared.tenancy import service_filter
 
 _FINDING_COLUMNS = (
-    *("kab", "kec", "finding_id", "unit", "unit_name", "desa", "official_token"),
+    *("kab", "kec", "finding_id", "unit", "unit_name", "desa", "official_id", "subject_type"),
     *("category", "severity", "source", "found_on", "visit_id", "status", "last_seq"),
 )
 _CHANGE_FINDING = (
@@ -52,7 +52,8 @@ def _described(event: FindingRecorded) -> tuple[Any, ...]:
         event.unit,
         event.unit_name,
         event.desa,
-        event.official_token,
+        event.official_id,
+        event.subject_type.value,
         event.category.value,
         event.severity.value,
         event.source.value,

@@ -44,12 +44,29 @@ class Queries:
     async def groups(self, kab: str, kec: str) -> list[Group]:
         rows = await self.pool.fetch(
             f"select extract(year from found_on)::int as year, category, severity,"
-            f" {OPEN} as is_open, count(*)::int as n from {self.schema}.findings"
-            f" where kab = $1 and kec = $2 and {COUNTED} group by 1, 2, 3, 4",
+            f" subject_type, {OPEN} as is_open, count(*)::int as n from {self.schema}.findings"
+            f" where kab = $1 and kec = $2 and {COUNTED} group by 1, 2, 3, 4, 5",
             kab,
             kec,
         )
-        return [Group(r["year"], r["category"], r["severity"], r["is_open"], r["n"]) for r in rows]
+        return [
+            Group(r["year"], r["category"], r["severity"], r["subject_type"], r["is_open"], r["n"])
+            for r in rows
+        ]
+
+    async def repeat_officials(self, kab: str, kec: str) -> int:
+        """Officials named by two counted findings found within 24 months of each other."""
+        found = await self.pool.fetchval(
+            f"select count(distinct a.official_id)::int from {self.schema}.findings a"
+            f" join {self.schema}.findings b on b.kab = a.kab and b.kec = a.kec"
+            " and b.official_id = a.official_id and b.finding_id <> a.finding_id"
+            " and b.found_on between a.found_on and a.found_on + interval '24 months'"
+            " where a.kab = $1 and a.kec = $2 and a.official_id is not null"
+            f" and a.{COUNTED} and b.{COUNTED}",
+            kab,
+            kec,
+        )
+        return int(found or 0)
 
     async def by_year(self, kab: str, kec: str, upto: int | None = None) -> dict[int, int]:
         rows = await self.pool.fetch(
@@ -77,7 +94,8 @@ class Queries:
 
     async def open_findings(self, kab: str, kec: str) -> list[dict[str, Any]]:
         rows = await self.pool.fetch(
-            f"select finding_id, unit, unit_name, desa, category, severity, source, found_on,"
+            f"select finding_id, unit, unit_name, desa, category, severity, subject_type,"
+            f" source, found_on,"
             f" status, follow_ups, visit_id from {self.schema}.findings"
             f" where kab = $1 and kec = $2 and {OPEN} order by found_on, finding_id",
             kab,
@@ -125,8 +143,10 @@ def _year(q: YearQuery, ctx: Ctx[Deps]) -> int:
 
 
 async def findings_summary(q: FindingsSummaryQuery, ctx: Ctx[Deps]) -> FindingsSummary:
-    groups = await ctx.deps.queries.groups(ctx.tenant.kab, ctx.tenant.kec)
-    return FindingsSummary.model_validate(reports.summary(groups))
+    kab, kec = ctx.tenant.kab, ctx.tenant.kec
+    groups = await ctx.deps.queries.groups(kab, kec)
+    repeats = await ctx.deps.queries.repeat_officials(kab, kec)
+    return FindingsSummary.model_validate(reports.summary(groups, repeats))
 
 
 async def findings_by_year(q: SummaryQuery, ctx: Ctx[Deps]) -> FindingsByYear:

@@ -8,17 +8,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.events.integrity import FindingCategory, FindingSeverity
+from shared.events.integrity import FindingCategory, FindingSeverity, SubjectType
 from shared.events.scheduler import Desa
 
 
 @dataclass(frozen=True)
 class Group:
-    """How many counted (not dismissed) findings share a year, category, severity, openness."""
+    """How many counted (not dismissed) findings share a year, category, severity, subject
+    type and openness."""
 
     year: int
     category: str
     severity: str
+    subject_type: str
     is_open: bool
     count: int
 
@@ -29,21 +31,25 @@ def years_up_to(counts: Mapping[int, int], year: int) -> dict[str, int]:
     return {str(y): counts.get(y, 0) for y in range(start, year + 1)}
 
 
-def summary(groups: Iterable[Group]) -> dict[str, Any]:
+def summary(groups: Iterable[Group], repeat_officials: int = 0) -> dict[str, Any]:
     by_year: Counter[str] = Counter()
     by_category = {c.value: 0 for c in FindingCategory}
     by_severity = {s.value: 0 for s in FindingSeverity}
+    by_subject_type = {s.value: 0 for s in SubjectType}
     still_open = 0
     for g in groups:
         by_year[str(g.year)] += g.count
         by_category[g.category] += g.count
         by_severity[g.severity] += g.count
+        by_subject_type[g.subject_type] += g.count
         still_open += g.count if g.is_open else 0
     return {
         "by_year": dict(sorted(by_year.items())),
         "by_category": by_category,
         "by_severity": by_severity,
+        "by_subject_type": by_subject_type,
         "open": still_open,
+        "repeat_officials": repeat_officials,
     }
 
 

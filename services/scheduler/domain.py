@@ -6,7 +6,13 @@ import uuid
 from collections.abc import Mapping
 from datetime import date
 
-from services.scheduler.rota import Slot, is_working_day, month_slots, working_day
+from services.scheduler.rota import (
+    Slot,
+    is_working_day,
+    month_slots,
+    rotation_of,
+    working_day,
+)
 from services.scheduler.state import Activity, Rota, Setup, Turns, evolve_setup
 from shared.contracts.scheduler import (
     ActivityStatus,
@@ -100,8 +106,9 @@ def _check_desa(code: str, kecamatan: str, seen: set[str], field: str) -> None:
 def schedule(
     rota: Rota, cmd: ScheduleMonth, setup: Setup, days_off: Mapping[date, str]
 ) -> list[DomainEvent]:
-    """Plan a month: each rota day gets the next desa of its kind's rotation, or is
-    moved earlier in its week, or skipped, when it is a day off. Twice: nothing."""
+    """Plan a month: each rota day gets the next desa of its rotation (one shared by the
+    Friday kinds, one for visits), or is moved earlier in its week, or skipped (using no
+    turn), when it is a day off. Twice: nothing."""
     if (cmd.year, cmd.month) in rota.months:
         return []
     codes = [d.code for d in setup.desa]
@@ -116,9 +123,10 @@ def schedule(
             )
             events.append(skipped)
             continue
-        kind_turns = turns.get(slot.kind, Turns())
-        host, round_ = kind_turns.next_host(codes)
-        turns[slot.kind] = kind_turns.after(host, round_)
+        rotation = rotation_of(slot.kind)
+        current = turns.get(rotation, Turns())
+        host, round_ = current.next_host(codes)
+        turns[rotation] = current.after(host, round_)
         note = f"Libur {holiday}; dipindah dari {slot.planned_for}" if holiday else None
         events.append(_planned(setup, slot, day, host=host, round_=round_, note=note))
     return events
@@ -135,6 +143,7 @@ def _planned(
         planned_for=slot.planned_for,
         date=day,
         host_desa=host,
+        rotation=rotation_of(slot.kind),
         rotation_round=round_,
         skipped=host is None,
         note=note,

@@ -223,14 +223,14 @@ class AttendanceProjection:
 
 ROTATION = Tally(
     "rotation",
-    ("kab", "kec", "kind", "desa"),
+    ("kab", "kec", "rotation", "desa"),
     {"turns": "sum", "last_round": "max", "last_planned_for": "max"},
 )
 
 
 @dataclass
 class RotationProjection:
-    """`rotation`: each desa's turns per kind, the last round and day it hosted."""
+    """`rotation`: each desa's turns per rotation, the last round and day it hosted."""
 
     name: str = "rotation"
     tables: Sequence[str] = ("rotation",)
@@ -245,7 +245,7 @@ class RotationProjection:
         (rotation,) = tallies
         for kab, kec, e in _facts(events):
             if isinstance(e, ActivityScheduled) and e.host_desa is not None:
-                key = (kab, kec, e.kind.value, e.host_desa)
+                key = (kab, kec, e.rotation, e.host_desa)
                 rotation.add(key, 1, e.rotation_round, e.planned_for)
 
     async def apply(self, conn: DbConn, events: Sequence[StoredEvent]) -> None:

@@ -12,6 +12,7 @@ import asyncpg
 from services.scheduler.rota import KIND_ORDER
 from services.scheduler.state import Turns
 from shared.contracts.scheduler import (
+    FRIDAY_KINDS,
     Activities,
     ActivitiesQuery,
     ActivitiesSummary,
@@ -28,7 +29,7 @@ from shared.contracts.scheduler import (
 from shared.db import ident
 from shared.edge.kit import Ctx
 from shared.errors import NotFound
-from shared.events.scheduler import ActivityKind, Desa
+from shared.events.scheduler import FRIDAY_ROTATION, ActivityKind, Desa
 from shared.tenancy import Tenant
 
 if TYPE_CHECKING:
@@ -121,26 +122,48 @@ class Queries:
         return AttendanceReport.model_validate({"year": year, "rows": rows})
 
     async def rotation(self, t: Tenant, desa: Sequence[Desa]) -> Rotation:
-        """Each kind's round, the desa served in it, turns so far and who is next."""
-        codes = [d.code for d in desa]
+        """Each rotation's round, the desa served in it, turns so far and who is next."""
         found = await self._rows(t, "rotation", "true")
-        kinds = []
-        for kind in ActivityKind:
-            mine = {r["desa"]: r for r in found if r["kind"] == kind.value}
-            round_ = max((r["last_round"] for r in mine.values()), default=0)
-            served = frozenset(d for d, r in mine.items() if r["last_round"] == round_ and round_)
-            next_desa, _ = Turns(round=round_, served=served).next_host(codes)
-            turns = [
-                {
-                    "code": d.code,
-                    "name": d.name,
-                    "turns": mine[d.code]["turns"] if d.code in mine else 0,
-                    "served_this_round": d.code in served,
-                }
-                for d in desa
-            ]
-            kinds.append({"kind": kind, "round": round_, "next_desa": next_desa, "desa": turns})
-        return Rotation.model_validate({"rotation": kinds})
+        legacy = sorted(
+            {r["rotation"] for r in found} - set(ROTATIONS),
+            key=lambda k: KIND_ORDER[ActivityKind(k)],
+        )
+        return Rotation.model_validate(
+            {"rotation": [_rotation(name, found, desa) for name in (*ROTATIONS, *legacy)]}
+        )
+
+
+ROTATIONS = {
+    FRIDAY_ROTATION: FRIDAY_KINDS,
+    ActivityKind.SERASA_DESA.value: (ActivityKind.SERASA_DESA,),
+}
+"""The rotations of months scheduled since v2 and their kinds; a name not here is a kind
+that rotated on its own before."""
+
+
+def _rotation(name: str, found: Sequence[asyncpg.Record], desa: Sequence[Desa]) -> dict[str, Any]:
+    """One rotation as its rows stand: a per-kind one (before v2) names its one kind."""
+    mine = {r["desa"]: r for r in found if r["rotation"] == name}
+    round_ = max((r["last_round"] for r in mine.values()), default=0)
+    served = frozenset(d for d, r in mine.items() if r["last_round"] == round_ and round_)
+    next_desa, _ = Turns(round=round_, served=served).next_host([d.code for d in desa])
+    turns = [
+        {
+            "code": d.code,
+            "name": d.name,
+            "turns": mine[d.code]["turns"] if d.code in mine else 0,
+            "served_this_round": d.code in served,
+        }
+        for d in desa
+    ]
+    kinds = ROTATIONS[name] if name in ROTATIONS else (ActivityKind(name),)
+    return {
+        "rotation": name,
+        "kinds": kinds,
+        "round": round_,
+        "next_desa": next_desa,
+        "desa": turns,
+    }
 
 
 async def kecamatan(q: KecamatanQuery, ctx: Ctx[Deps]) -> Kecamatan:

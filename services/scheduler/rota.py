@@ -11,10 +11,12 @@ from functools import lru_cache
 import holidays
 
 from shared.contracts.scheduler import FRIDAY_KINDS
-from shared.events.scheduler import ActivityKind, DayOff
+from shared.events.scheduler import FRIDAY_ROTATION, ActivityKind, DayOff
 
 KIND_ORDER = {kind: i for i, kind in enumerate(ActivityKind)}
 TUESDAY, FRIDAY = 1, 4
+NATIONAL = ("public", "government")
+"""The `holidays` categories the office is closed on: national holidays and cuti bersama."""
 
 
 @dataclass(frozen=True, order=True)
@@ -35,6 +37,11 @@ def month_slots(year: int, month: int, fifth_friday: ActivityKind | None) -> lis
     return sorted(slots, key=lambda s: (s.planned_for, KIND_ORDER[s.kind]))
 
 
+def rotation_of(kind: ActivityKind) -> str:
+    """The rotation a kind's hosts come from: one for every Friday kind, one for visits."""
+    return kind.value if kind is ActivityKind.SERASA_DESA else FRIDAY_ROTATION
+
+
 def working_day(day: date, days_off: Mapping[date, str]) -> date | None:
     """`day` if it is not a day off, else the nearest earlier one of its week (from Monday)."""
     for back in range(day.weekday() + 1):
@@ -50,8 +57,8 @@ def is_working_day(day: date, days_off: Mapping[date, str]) -> bool:
 
 @lru_cache(maxsize=64)
 def _national(year: int) -> dict[date, str]:
-    english = holidays.country_holidays("ID", years=year)
-    bahasa = holidays.country_holidays("ID", years=year, language="id")
+    english = holidays.country_holidays("ID", years=year, categories=NATIONAL)
+    bahasa = holidays.country_holidays("ID", years=year, categories=NATIONAL, language="id")
     names: dict[date, str] = {}
     for day in english:
         pairs = zip(bahasa.get_list(day), english.get_list(day), strict=False)
@@ -60,7 +67,8 @@ def _national(year: int) -> dict[date, str]:
 
 
 def days_off(years: Iterable[int], local: Iterable[DayOff] = ()) -> dict[date, str]:
-    """National holidays (Bahasa Indonesia, English) and local days off, by date."""
+    """National holidays and cuti bersama (Bahasa Indonesia, English) and local days off,
+    by date."""
     found: dict[date, str] = {}
     for year in sorted(set(years)):
         found.update(_national(year))

@@ -92,7 +92,7 @@ class Activity(BaseModel):
 
 
 class Turns(BaseModel):
-    """One kind's rotation: its current round and the desa already served in it."""
+    """One rotation: its current round and the desa already served in it."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -113,13 +113,14 @@ class Turns(BaseModel):
 
 
 class Rota(BaseModel):
-    """The kecamatan's rota: scheduled months, every activity and each kind's rotation."""
+    """The kecamatan's rota: scheduled months, every activity and each rotation by name
+    (`JUMAT`, `SERASA_DESA`; a month scheduled before v2 used one per kind)."""
 
     model_config = ConfigDict(frozen=True)
 
     months: frozenset[tuple[int, int]] = frozenset()
     activities: dict[str, Activity] = Field(default_factory=dict)
-    turns: dict[ActivityKind, Turns] = Field(default_factory=dict)
+    turns: dict[str, Turns] = Field(default_factory=dict)
 
     def month(self, year: int, month: int) -> list[Activity]:
         found = [a for a in self.activities.values() if (a.year, a.month) == (year, month)]
@@ -181,8 +182,8 @@ def _scheduled(rota: Rota, event: ActivityScheduled) -> Rota:
     activity = planned(event)
     turns = rota.turns
     if event.host_desa is not None:
-        kind_turns = turns.get(event.kind, Turns()).after(event.host_desa, event.rotation_round)
-        turns = {**turns, event.kind: kind_turns}
+        kept = turns.get(event.rotation, Turns()).after(event.host_desa, event.rotation_round)
+        turns = {**turns, event.rotation: kept}
     return rota.model_copy(
         update={
             "months": rota.months | {(event.year, event.month)},

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, StringConstraints
 
@@ -19,12 +19,15 @@ from shared.contracts.base import (
     Reply,
     Text,
 )
-from shared.events.donations import SERVICE
+from shared.events.donations import SERVICE, ExpenseCategory
 
 Rupiah = Annotated[Int, Field(ge=1)]
 Count = Annotated[Int, Field(ge=1)]
 QueryYear = Annotated[QueryInt, Field(ge=1900, le=9999)]
-TREASURY = frozenset({"admin", "camat"})
+TREASURY = frozenset({"admin", "camat", "bendahara"})
+"""Who keeps the books: the kecamatan's treasurer (bendahara), its camat, an admin."""
+CLOSERS = frozenset({"admin", "camat"})
+"""Who closes a month of the books: never the bendahara who kept them."""
 
 
 class ReceiveDonation(Command):
@@ -60,6 +63,25 @@ class ProcurePackages(Command):
     supplier: Text
 
 
+class RecordExpense(Command):
+    """Pay a cost of the programme other than packages out of the fund."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "expense_record"
+
+    amount_idr: Rupiah
+    spent_on: IsoDate
+    category: ExpenseCategory
+    description: Annotated[str, StringConstraints(min_length=1, max_length=300), ONE_LINE]
+
+
+class ClosePeriod(Command):
+    """Close the month of the path (`YYYY-MM`): its movements become final."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "period_close"
+
+
 class DonationReceipt(Reply):
     donation_id: str
     receipt_no: int
@@ -71,6 +93,16 @@ class DonationRef(Reply):
 
 class ProcurementRef(Reply):
     procurement_id: str
+
+
+class ExpenseReceipt(Reply):
+    expense_id: str
+    receipt_no: int
+
+
+class PeriodClosing(Reply):
+    period: str
+    closing_idr: int
 
 
 class FundQuery(Query):
@@ -202,6 +234,79 @@ class Transparency(Reply):
     procurements: list[LedgerProcurement]
 
 
+class CashbookQuery(Query):
+    """`year` and `month`: the month of the cash book; absent means this one in Jakarta."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "cashbook"
+
+    year: QueryYear | None = None
+    month: Annotated[QueryInt, Field(ge=1, le=12)] | None = None
+
+
+class CashbookDetailQuery(CashbookQuery):
+    """The cash book with what each entry is (receipt, unit, supplier, category,
+    description): the dashboard's page and the SPJ; not a path of the public contract."""
+
+    rpc: ClassVar[str] = "cashbook_detail"
+
+
+EntryKind = Literal["DONATION", "VOID", "PROCUREMENT", "EXPENSE"]
+
+
+class CashbookEntry(Reply):
+    date: date
+    kind: EntryKind
+    ref: str
+    in_idr: int
+    out_idr: int
+    balance_idr: int
+
+
+class Cashbook(Reply):
+    opening_idr: int
+    entries: list[CashbookEntry]
+    closing_idr: int
+
+
+class CashbookLine(CashbookEntry):
+    """An entry and what it is: a donation's unit and receipt, a lot's supplier and
+    packages, an expense's category, description and receipt. Never a donor's name."""
+
+    receipt_no: int | None = None
+    unit: str | None = None
+    supplier: str | None = None
+    packages: int | None = None
+    category: ExpenseCategory | None = None
+    description: str | None = None
+
+
+class CashbookDetail(Reply):
+    year: int
+    month: int
+    closed: bool
+    opening_idr: int
+    entries: list[CashbookLine]
+    closing_idr: int
+
+    def public(self) -> Cashbook:
+        """The contract's cash book: the entries' six fields."""
+        fields = set(CashbookEntry.model_fields)
+        entries = [CashbookEntry.model_validate(e.model_dump(include=fields)) for e in self.entries]
+        return Cashbook(opening_idr=self.opening_idr, entries=entries, closing_idr=self.closing_idr)
+
+
+class PeriodsQuery(Query):
+    """The months of the books that are closed."""
+
+    service: ClassVar[str] = SERVICE
+    rpc: ClassVar[str] = "periods"
+
+
+class Periods(Reply):
+    closed: list[str]
+
+
 OPERATIONS = (
     Operation(
         "POST",
@@ -233,4 +338,27 @@ OPERATIONS = (
         writers=TREASURY,
     ),
     Operation("GET", "/fund", FundQuery, FundFigures, "The fund's totals and balance", "getFund"),
+    Operation(
+        "POST",
+        "/expenses",
+        RecordExpense,
+        ExpenseReceipt,
+        "Record an expense paid from the fund",
+        "recordExpense",
+        status=201,
+        writers=TREASURY,
+    ),
+    Operation(
+        "GET", "/cashbook", CashbookQuery, Cashbook, "A month of the cash book", "getCashbook"
+    ),
+    Operation(
+        "POST",
+        "/periods/{id}/close",
+        ClosePeriod,
+        PeriodClosing,
+        "Close a month (`{id}` = YYYY-MM) of the books",
+        "closePeriod",
+        writers=CLOSERS,
+    ),
+    Operation("GET", "/periods", PeriodsQuery, Periods, "The closed months", "getPeriods"),
 )

@@ -18,16 +18,27 @@ from shared.contracts.base import (
     Reply,
     Text,
 )
-from shared.events.integrity import SERVICE, FindingCategory, FindingSeverity, FindingSource
+from shared.events.integrity import (
+    SERVICE,
+    FindingCategory,
+    FindingSeverity,
+    FindingSource,
+    Sanction,
+    SubjectType,
+)
 
 Narrative = Annotated[str, StringConstraints(min_length=1, max_length=4000), FREE_TEXT]
 """A finding's free text: what was found, what was done, why it was dismissed."""
 VisitId = Annotated[str, StringConstraints(min_length=1, max_length=100), ONE_LINE]
 Year = Annotated[QueryInt | None, Field(ge=1900, le=9999)]
+Official = Annotated[str, StringConstraints(min_length=1, max_length=120), ONE_LINE]
+"""The official a finding concerns: an 18-digit NIP (spaces allowed) or a name."""
 
 
 class RecordFinding(Command):
-    """Record a temuan. `official_ref` is an opaque reference (no spaces, with a digit)."""
+    """Record a temuan about an ASN, a kepala desa or a perangkat desa (`subject_type`).
+    `official` (an extra of this service, optional: CONTRACT.md is silent) names the
+    official it concerns, a NIP or a name; it is sealed and never answered."""
 
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "finding_record"
@@ -39,25 +50,26 @@ class RecordFinding(Command):
     source: FindingSource
     description: Narrative
     visit_id: VisitId | None = None
-    official_ref: str | None = Field(
-        default=None, max_length=40, pattern=r"^[A-Za-z0-9._/-]*[0-9][A-Za-z0-9._/-]*$"
-    )
+    subject_type: SubjectType = SubjectType.ASN
+    official: Official | None = None
 
     def texts(self) -> dict[str, str]:
-        return {"description": self.description}
+        named = {"official": self.official} if self.official else {}
+        return {"description": self.description, **named}
 
 
 class FollowUpFinding(Command):
-    """Act on an open finding (the `{id}` of the path), with a sanction or without."""
+    """Act on an open finding (the `{id}` of the path), with a sanction or without: a code
+    that fits the finding's subject and severity (`SANCTIONS`)."""
 
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "finding_follow_up"
 
     action: Narrative
-    sanction: Narrative | None = None
+    sanction: Sanction | None = None
 
     def texts(self) -> dict[str, str]:
-        return {"action": self.action, **({"sanction": self.sanction} if self.sanction else {})}
+        return {"action": self.action}
 
 
 class ResolveFinding(Command):
@@ -96,10 +108,15 @@ class FindingsSummaryQuery(Query):
 
 
 class FindingsSummary(Reply):
+    """`repeat_officials` (an extra of this service): officials named by two findings or
+    more found within 24 months of each other."""
+
     by_year: dict[str, int]
     by_category: dict[FindingCategory, int]
     by_severity: dict[FindingSeverity, int]
+    by_subject_type: dict[SubjectType, int]
     open: int
+    repeat_officials: int
 
 
 class YearQuery(Query):
@@ -176,6 +193,7 @@ class OpenFinding(Reply):
     desa: str | None
     category: FindingCategory
     severity: FindingSeverity
+    subject_type: SubjectType
     source: FindingSource
     found_on: date
     status: Literal["RECORDED", "FOLLOWED_UP"]

@@ -243,7 +243,8 @@ class AttendanceReport(Reply):
 
 
 class RotationQuery(Query):
-    """Each kind's rotation over the desa."""
+    """Each rotation over the desa: the Fridays' (`JUMAT`) and the visits' (`SERASA_DESA`),
+    then any per-kind rotation of months scheduled before they were shared."""
 
     service: ClassVar[str] = SERVICE
     rpc: ClassVar[str] = "rotation"
@@ -257,7 +258,8 @@ class DesaTurns(Reply):
 
 
 class KindRotation(Reply):
-    kind: ActivityKind
+    rotation: str
+    kinds: list[ActivityKind]
     round: int
     next_desa: str
     desa: list[DesaTurns]

@@ -6,6 +6,7 @@ The distribution service consumes `PackagesProcured` for its stock.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
 from pydantic import Field
 
@@ -77,9 +78,54 @@ class PackagesProcured(DomainEvent):
     balance_after_idr: int = Field(ge=0)
 
 
+class ExpenseCategory(StrEnum):
+    """What an expense other than packages paid for (CONTRACT v2, Cash book and periods)."""
+
+    TRANSPORT = "TRANSPORT"
+    KEMASAN = "KEMASAN"
+    ADMINISTRASI = "ADMINISTRASI"
+    LAINNYA = "LAINNYA"
+
+
+class ExpenseRecorded(DomainEvent):
+    """The treasurer paid a cost of the programme other than packages (transport to a desa,
+    packaging, stamps and paper) out of the fund, as a procurement spends it.
+
+    `receipt_no` counts from 1 per kecamatan and year of `spent_on`, without gaps, apart from
+    donations' receipts. `balance_after_idr` is the fund's balance once it is paid.
+
+    v1: first version.
+    """
+
+    expense_id: str
+    amount_idr: int = Field(ge=1)
+    spent_on: date
+    category: ExpenseCategory
+    description: EventLine
+    receipt_no: int = Field(ge=1)
+    balance_after_idr: int = Field(ge=0)
+
+
+class PeriodClosed(DomainEvent):
+    """A month of the books was closed: its movements are final (a correction goes into an
+    open month). `closing_idr` is the cash book's balance at the month's end, by business date.
+
+    v1: first version.
+    """
+
+    year: int = Field(ge=1900, le=9999)
+    month: int = Field(ge=1, le=12)
+    closing_idr: int
+
+    @property
+    def period(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
 FUND_AGGREGATE = "fund"
 
 
 def fund_ref(tenant: Tenant) -> AggregateRef:
-    """The kecamatan's fund: every donation, void and procurement is one of its events."""
+    """The kecamatan's fund: every donation, void, procurement, expense and closed month is
+    one of its events (one aggregate: the balance, the receipts and the periods agree)."""
     return AggregateRef(tenant, SERVICE, FUND_AGGREGATE, tenant.kec)

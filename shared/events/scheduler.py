@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events.base import DomainEvent
+from shared.events.base import DomainEvent, JsonDict, register_upcaster
 from shared.strict import EventLine, EventText, IsoDate
 from shared.tenancy import AggregateRef, Tenant
 
 SERVICE = "scheduler"
 KECAMATAN_AGGREGATE = "kecamatan"
 ROTA_AGGREGATE = "rota"
+FRIDAY_ROTATION = "JUMAT"
+"""The one rotation the four Friday kinds (and a configured 5th Friday) share since v2."""
 
 
 class ActivityKind(StrEnum):
@@ -69,11 +72,16 @@ class ActivityScheduled(DomainEvent):
     place: earlier in the same week when the rota day is a day off. `year` and `month` are
     those of `planned_for`: a moved activity stays in that month. A `skipped` activity found
     no working day in its week: it keeps its date, has no host and names the day off in
-    `note`. `rotation_round` is the round of the kind's rotation the host's turn belongs to
-    (0 when skipped).
+    `note`. `rotation` names the rotation over the desa the host's turn was taken from and
+    `rotation_round` the round of it the turn belongs to (0 when skipped).
 
-    v1: first version.
+    v1: first version; each kind had a rotation of its own.
+    v2: `rotation` added: `JUMAT`, one rotation shared by the four Friday kinds (a month's
+    Fridays go to four different desa), or `SERASA_DESA`. A v1 event is read with its
+    kind as its rotation: the months scheduled then keep the rule they were scheduled by.
     """
+
+    event_version: ClassVar[int] = 2
 
     activity_id: str
     kind: ActivityKind
@@ -82,9 +90,16 @@ class ActivityScheduled(DomainEvent):
     planned_for: dt.date
     date: dt.date
     host_desa: str | None
+    rotation: EventLine
     rotation_round: int = Field(ge=0)
     skipped: bool = False
     note: EventText | None = None
+
+
+@register_upcaster("ActivityScheduled", 1)
+def _own_rotation_per_kind(payload: JsonDict) -> JsonDict:
+    """v1 → v2: before v2 every kind rotated on its own."""
+    return {**payload, "rotation": payload["kind"]}
 
 
 class ActivityHeld(DomainEvent):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from tests.e2e.test_api_support import (
     kecamatan_body,
     log_count,
     new_api,
+    today,
 )
 
 pytestmark = pytest.mark.e2e
@@ -98,8 +99,9 @@ async def test_scheduling_a_month_follows_the_rota(api: Api) -> None:
     assert [date.fromisoformat(a["date"]).day for a in tuesdays] == [7, 14, 21, 28]
     assert [a["host_desa"] for a in tuesdays] == [*api.desa, api.desa[0]]
     assert [a["kind"] for a in fridays] == FRIDAY_KINDS
-    assert [date.fromisoformat(a["date"]).day for a in fridays] == [3, 10, 17, 24]
-    assert [a["host_desa"] for a in fridays] == [api.desa[0]] * 4
+    # 10 and 24 May 2024 are cuti bersama (Ascension, Vesak): moved earlier in their week
+    assert [date.fromisoformat(a["date"]).day for a in fridays] == [3, 8, 17, 22]
+    assert [a["host_desa"] for a in fridays] == [*api.desa, api.desa[0]], "one Friday rotation"
     assert all(a["status"] == "scheduled" for a in activities)
 
 
@@ -228,6 +230,25 @@ async def test_holding_refuses_bad_attendance_or_a_far_date(
     count = await log_count(system, api.kab, api.kec)
     resp = await api.post(f"/activities/{activity['id']}/held", held_body(on, officials, residents))
     assert_error(resp, 422, "INVALID", field_name)
+    assert await log_count(system, api.kab, api.kec) == count
+
+
+async def test_holding_on_a_day_still_to_come_is_refused(api: Api, system: System) -> None:
+    now = today()
+    months = {
+        (now.year, now.month),
+        ((now + timedelta(days=8)).year, (now + timedelta(days=8)).month),
+    }
+    planned = [a for year, month in sorted(months) for a in await scheduled(api, year, month)]
+    activity = next(
+        a
+        for a in planned
+        if a["status"] == "scheduled" and now < date.fromisoformat(a["date"]) <= now + timedelta(7)
+    )
+    count = await log_count(system, api.kab, api.kec)
+    resp = await api.post(f"/activities/{activity['id']}/held", held_body(activity["date"]))
+    assert_error(resp, 422, "INVALID", "held_on")
+    assert "future" in resp.json()["error"]["message_en"]
     assert await log_count(system, api.kab, api.kec) == count
 
 

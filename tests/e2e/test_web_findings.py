@@ -176,3 +176,79 @@ async def test_the_pages_open_on_the_latest_year_with_figures_and_fit_a_phone(
         assert (await text(page, "h1")).endswith(str(last_year))
         assert await text(page, '[data-figure="findings"]') == "1"
         await fits(page)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_finding_about_a_village_official_offers_their_sanctions_and_counts_repeats(
+    system: System, browser: Browser, tenant: tuple[str, str], size: str
+) -> None:
+    kab, kec = tenant
+    position = await configure(system, kab, kec)
+    camat = await person(system, Role.CAMAT, kec=kec)
+    base = f"/dasbor/{kab}/{kec}/temuan"
+    nip = "19800101 200501 1 001"
+    async with page_of(browser, "finding-village", size) as page:
+        await browser_sign_in(page, system.base_url, camat, f"{base}/baru?wait_for={position}")
+        assert await page.input_value("select[name=subject_type]") == "ASN", "the default"
+        for found_on, official in (("2023-02-01", nip), ("2024-01-10", nip.replace(" ", ""))):
+            await page.goto(f"{system.base_url}{base}/baru")
+            await page.select_option("select[name=unit]", f"{dot(kec)}.2001")
+            await page.select_option("select[name=subject_type]", "KEPALA_DESA")
+            await page.select_option("select[name=category]", "ETIKA")
+            await page.select_option("select[name=severity]", "BERAT")
+            await page.fill("input[name=found_on]", found_on)
+            await page.fill("textarea[name=description]", "Kepala desa memungut biaya surat.")
+            await page.fill("input[name=official]", official)
+            await fits(page)
+            await submit(page, "#finding-form button[type=submit]")
+            assert await text(page, "#notice") == "Temuan tercatat."
+        assert await text(page, '[data-figure="repeat-officials"]') == "1"
+        subjects = await page.locator("#by-subject-type tbody tr").all_inner_texts()
+        assert [s.split("\t") for s in subjects] == [
+            ["ASN", "0"],
+            ["Kepala desa", "2"],
+            ["Perangkat desa", "0"],
+        ]
+        assert "19800101" not in await page.content(), "the NIP is never shown"
+        await fits(page)
+        await page.click("#open-findings tbody a")
+        assert await text(page, '[data-figure="finding-subject"]') == "Kepala desa"
+        offered = await page.eval_on_selector_all(
+            "#act-tindak-lanjut select[name=sanction] option", "os => os.map(o => o.value)"
+        )
+        assert offered == [
+            "",
+            "TEGURAN_LISAN",
+            "TEGURAN_TERTULIS",
+            "PEMBERHENTIAN_SEMENTARA",
+            "PEMBERHENTIAN",
+        ], "UU 6/2014, whatever the severity; none of PP 94/2021's"
+        assert "UU 6/2014" in await text(page, "#act-tindak-lanjut")
+        await page.fill("#act-tindak-lanjut textarea[name=action]", "Dipanggil camat.")
+        await page.select_option("#act-tindak-lanjut select[name=sanction]", "TEGURAN_TERTULIS")
+        await fits(page)
+        await submit(page, "#act-tindak-lanjut button[type=submit]")
+        assert await text(page, "#notice") == "Tindak lanjut tercatat."
+        assert "19800101" not in await page.content()
+
+
+async def test_an_asn_findings_sanctions_follow_its_severity(
+    system: System, browser: Browser, tenant: tuple[str, str]
+) -> None:
+    kab, kec = tenant
+    await configure(system, kab, kec)
+    finding, position = await recorded(system, kab, kec, jakarta_today().isoformat())
+    camat = await person(system, Role.CAMAT, kec=kec)
+    async with page_of(browser, "finding-asn", "desktop") as page:
+        await browser_sign_in(
+            page,
+            system.base_url,
+            camat,
+            f"/dasbor/{kab}/{kec}/temuan/{finding}?wait_for={position}",
+        )
+        offered = await page.eval_on_selector_all(
+            "#act-tindak-lanjut select[name=sanction] option", "os => os.map(o => o.value)"
+        )
+        assert offered == ["", "TURUN_JABATAN_12B", "BEBAS_JABATAN_12B", "PEMBERHENTIAN"]
+        assert "PP 94/2021" in await text(page, "#act-tindak-lanjut")
+        assert await text(page, '[data-figure="finding-subject"]') == "ASN"

@@ -167,7 +167,7 @@ async def test_a_camat_records_donations_voids_one_and_buys_packages(
             await page.wait_for_selector("#notice")
         assert await text(page, "#notice") == "Donasi tercatat dengan kuitansi nomor 2."
         assert "Rp 2.500.000" in await text(page, 'tr[data-receipt="1"]')
-        await page.locator('tr[data-receipt="2"] a.button').click()
+        await page.locator('tr[data-receipt="2"] a.button', has_text="Batalkan").click()
         await page.fill("#void-form textarea[name=reason]", "Salah catat, dobel dengan kuitansi 1")
         await page.click("#void-form button[type=submit]")
         await page.wait_for_selector("#notice")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Awaitable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
 from typing import Any, TypeVar
 
 import httpx
@@ -12,6 +13,7 @@ import nats
 
 from services.gateway.auth import Role, issue_token
 from services.gateway.demo import scenario as sc
+from services.gateway.demo.findings_plan import FINDINGS_PER_YEAR, FindingPlan, Visit, findings
 from services.gateway.users import UserStore, new_user
 from services.gateway.web.i18n import Words
 from services.gateway.web.wilayah import KAWEDANAN_DESA
@@ -53,38 +55,59 @@ class Loader:
 
     async def run(self) -> None:
         await self.write("PUT", "", "kecamatan", sc.kecamatan_body())
-        activities = await self.schedule_year()
+        activities = await self.schedule_years()
         await asyncio.gather(
-            self.report_activities(activities), self.fund_and_packages(), self.findings()
+            self.activities_then_findings(activities), self.fund_and_packages(activities)
         )
 
-    async def schedule_year(self) -> list[dict[str, Any]]:
+    async def schedule_years(self) -> list[dict[str, Any]]:
         """Month after month: the rota's rotation advances in the order months are scheduled."""
         planned: list[dict[str, Any]] = []
-        for month in range(1, 13):
-            body = {"year": sc.YEAR, "month": month}
-            planned += (await self.write("POST", "/schedule", f"schedule-{month}", body))[
-                "activities"
-            ]
+        for year in sc.PLANNED_YEARS:
+            for month in range(1, 13):
+                key = f"schedule-{month}" if year == sc.YEAR else f"schedule-{year}-{month}"
+                body = {"year": year, "month": month}
+                planned += (await self.write("POST", "/schedule", key, body))["activities"]
         return [a for a in planned if a["status"] != "skipped"]
 
-    async def report_activities(self, activities: list[dict[str, Any]]) -> None:
-        steps = []
+    async def activities_then_findings(self, activities: list[dict[str, Any]]) -> None:
+        """The visits are reported first: the findings made on them name them."""
+        held = await self.report_activities(activities)
+        visits = [
+            Visit(a["id"], date.fromisoformat(a["date"]), a["host_desa"])
+            for a in held
+            if a["kind"] == "SERASA_DESA"
+        ]
+        await _all(self.finding(i, plan) for i, plan in enumerate(findings(visits)))
+
+    async def report_activities(self, activities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Held or called off as the scenario says; answers the activities held."""
+        steps, held = [], []
         for i, activity in enumerate(sorted(activities, key=lambda a: (a["date"], a["kind"]))):
             outcome = sc.hold_or_cancel(i, activity)
             if outcome is not None:
                 what, body = outcome
                 path = f"/activities/{activity['id']}/{what}"
                 steps.append(self.write("POST", path, f"{what}-{activity['id']}", body))
+                held += [activity] if what == "held" else []
         await _all(steps)
+        return held
 
-    async def fund_and_packages(self) -> None:
-        households, _ = await asyncio.gather(self.households(), self.fund())
-        await _all(
-            self.round(i, plan, households[plan.desa_index]) for i, plan in enumerate(sc.rounds())
-        )
+    async def fund_and_packages(self, activities: list[dict[str, Any]]) -> None:
+        """The month's gifts first; then, charity Friday after charity Friday, its packages
+        bought, its costs paid and its round handed out in its host desa."""
+        households, _ = await asyncio.gather(self.households(), self.donations())
+        plans = sc.rounds(activities)
+        for index, (plan, chosen) in enumerate(zip(plans, sc.recipients(plans), strict=True)):
+            await self.write("POST", "/procurements", f"procurement-{index}", plan.procurement())
+            await _all(
+                self.write("POST", "/expenses", f"expense-{index}-{n}", body)
+                for n, body in enumerate(plan.expenses())
+            )
+            desa = households[plan.desa_index]
+            await self.round(index, plan, [desa[n] for n in chosen])
 
-    async def fund(self) -> None:
+    async def donations(self) -> None:
         """Receipts follow the months; each month's units give side by side."""
         gifts = sc.donations()
         per_month = len(sc.UNITS)
@@ -93,8 +116,6 @@ class Loader:
                 self.write("POST", "/donations", f"donation-{n}", gifts[n])
                 for n in range(start, start + per_month)
             )
-        for n, lot in enumerate(sc.procurements()):
-            await self.write("POST", "/procurements", f"procurement-{n}", lot)
 
     async def households(self) -> list[list[str]]:
         """Household ids per desa, in registration order."""
@@ -107,7 +128,7 @@ class Loader:
         return [[a["household_id"] for a in ids[i : i + per]] for i in range(0, len(ids), per)]
 
     async def round(self, index: int, plan: sc.RoundPlan, households: list[str]) -> None:
-        """The desa's priority households first (the registry's order), up to the quota."""
+        """The round of a charity Friday: its desa's households in turn, on that Friday."""
         opened = await self.write("POST", "/rounds", f"round-{index}", plan.body)
         path = f"/rounds/{opened['round_id']}"
         await _all(
@@ -115,16 +136,13 @@ class Loader:
                 "POST",
                 f"{path}/packages",
                 f"package-{index}-{n}",
-                {"household_id": hid, "distributed_on": plan.distributed_on},
+                {"household_id": hid, "distributed_on": plan.distributed_on.isoformat()},
             )
-            for n, hid in enumerate(households[: plan.quota])
+            for n, hid in enumerate(households)
         )
         await self.write("POST", f"{path}/close", f"close-{index}")
 
-    async def findings(self) -> None:
-        await _all(self.finding(i, plan) for i, plan in enumerate(sc.findings()))
-
-    async def finding(self, index: int, plan: sc.FindingPlan) -> None:
+    async def finding(self, index: int, plan: FindingPlan) -> None:
         recorded = await self.write("POST", "/findings", f"finding-{index}", plan.body)
         path = f"/findings/{recorded['finding_id']}"
         if plan.follow_up is not None:
@@ -164,14 +182,24 @@ async def load_demo(settings: Settings, http_port: int) -> str:
         loader = Loader(http)
         await loader.run()
         figures = await loader.read("/summary", year=sc.YEAR)
-    findings = "/".join(
-        str(figures["findings_by_year"].get(str(y), 0)) for y in sc.FINDINGS_PER_YEAR
-    )
+        fund = await loader.read("/fund")
+    counts = "/".join(str(figures["findings_by_year"].get(str(y), 0)) for y in FINDINGS_PER_YEAR)
     login, rp = await ensure_admin(settings), Words("id").rupiah
     return (
-        f"  demo        Kawedanan {sc.YEAR}: {figures['packages_distributed']} paket "
-        f"({rp(figures['packages_value_idr'])}) untuk {figures['households_reached']} "
-        f"rumah tangga, donasi {rp(figures['donations_idr'])}, temuan 2021-2023 {findings}"
-        f" (log posisi {loader.position})\n"
+        f"  demo        Kawedanan {sc.YEAR} (s.d. {sc.AS_OF:%d-%m-%Y}): "
+        f"{figures['packages_distributed']} paket ({rp(figures['packages_value_idr'])}) untuk "
+        f"{figures['households_reached']} rumah tangga, donasi {rp(figures['donations_idr'])}, "
+        f"temuan 2021-2023 {counts} (log posisi {loader.position})\n"
+        f"              {kept_for(fund['balance_idr'], rp)}\n"
         f"              {base}/dasbor/{sc.KAB}/{sc.KEC}?tahun={sc.YEAR}  {login}"
+    )
+
+
+def kept_for(balance_idr: int, rp: Callable[[int], str]) -> str:
+    """What the fund's balance on `AS_OF` is kept for: the charity Fridays still to come."""
+    rounds = sc.LATER_ROUNDS
+    packages = rounds * sc.PACKAGES_PER_ROUND
+    return (
+        f"saldo dana {rp(balance_idr)} disimpan untuk Sholawatan Berbagi November dan Desember"
+        f" ({rounds} putaran, {packages} paket beserta ongkos penyalurannya)"
     )

@@ -14,7 +14,13 @@ from services.gateway.web.plain import form_errors
 from services.gateway.web.render import Area, WebRoute, open_page
 from shared.clock import jakarta_today
 from shared.errors import NotFound
-from shared.events.integrity import FindingCategory, FindingSeverity, FindingSource
+from shared.events.integrity import (
+    SANCTIONS,
+    FindingCategory,
+    FindingSeverity,
+    FindingSource,
+    SubjectType,
+)
 
 PAGE = "/dasbor/{kab}/{kec}/temuan"
 RECORD_FIELDS = (
@@ -25,7 +31,8 @@ RECORD_FIELDS = (
     "source",
     "description",
     "visit_id",
-    "official_ref",
+    "subject_type",
+    "official",
 )
 ACTIONS = {
     "tindak-lanjut": ("followUpFinding", ("action", "sanction"), "finding_followed_up"),
@@ -51,6 +58,7 @@ async def findings(request: Request, kab: str, kec: str) -> Response:
         findings_chart=findings_chart(words, found["by_year"]),
         categories=[c.value for c in FindingCategory],
         severities=[s.value for s in FindingSeverity],
+        subjects=[s.value for s in SubjectType],
         may_record=writes(area, "recordFinding"),
     )
 
@@ -82,6 +90,7 @@ async def show_record_form(
         categories=list(FindingCategory),
         severities=list(FindingSeverity),
         sources=list(FindingSource),
+        subjects=list(SubjectType),
         values=values,
         errors=errors,
     )
@@ -124,6 +133,7 @@ async def show_finding(
     status: int = 200,
 ) -> Response:
     found = await open_finding(area, id)
+    subject, severity = SubjectType(found["subject_type"]), FindingSeverity(found["severity"])
     return request.app.state.web.render(  # type: ignore[no-any-return]
         request,
         "finding.html",
@@ -131,6 +141,8 @@ async def show_finding(
         area=area,
         nav="findings",
         f=found,
+        sanctions=[s.value for s in SANCTIONS[(subject, severity)]],
+        village=subject is not SubjectType.ASN,
         may_act={path: writes(area, op) for path, (op, _, _) in ACTIONS.items()},
         values=values or {},
         errors=errors or {},

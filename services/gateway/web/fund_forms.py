@@ -1,4 +1,5 @@
-"""The fund's forms: record a donation, void one with a reason, record a procurement."""
+"""The fund's forms: record a donation, void one with a reason, record a procurement or an
+expense."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from services.gateway.web.render import (
 from shared.clock import jakarta_today
 from shared.contracts import operations
 from shared.errors import Forbidden, NotFound
+from shared.events.donations import ExpenseCategory
 
 PAGE = "/dasbor/{kab}/{kec}"
 PER_PAGE = 25
@@ -37,6 +39,12 @@ DONATION_FIELDS = {
     "amount_idr": "amount_idr",
     "received_on": "received_on",
     "donor": "donor",
+}
+EXPENSE_FIELDS = {
+    "amount_idr": "expense_amount_idr",
+    "spent_on": "spent_on",
+    "category": "category",
+    "description": "description",
 }
 PROCURE_FIELDS = {
     "packages": "packages",
@@ -56,8 +64,9 @@ def may_record(area: Area) -> bool:
 
 
 async def fund_extras(area: Area) -> dict[str, Any]:
-    """What the fund page adds: the way to the forms, for the roles that keep the fund."""
-    return {"may_record": may_record(area)}
+    """What the fund page adds: the way to the forms, for the roles that keep the fund, and
+    to the cash book."""
+    return {"may_record": may_record(area), "cashbook_url": f"{area.base}/dana/kas"}
 
 
 async def record_page(
@@ -90,8 +99,15 @@ async def record_page(
         pages=pages,
         may_void=may_write(area.claims, writers_of("voidDonation")),
         may_procure=may_write(area.claims, writers_of("procurePackages")),
+        may_expense=may_write(area.claims, writers_of("recordExpense")),
+        categories=list(ExpenseCategory),
         errors=errors or {},
-        values={"received_on": today, "purchased_on": today, **(values or {})},
+        values={
+            "received_on": today,
+            "purchased_on": today,
+            "spent_on": today,
+            **(values or {}),
+        },
     )
 
 
@@ -140,6 +156,24 @@ async def procure(request: Request, kab: str, kec: str) -> Response:
         url = f"{area.base}/dana/catat?tahun={str(body['purchased_on'])[:4]}"
         return done(request, url, "procured_ok", sent.position, str(body["packages"]))
     return await _refused(request, area, sent, PROCURE_FIELDS, "_procure", f)
+
+
+async def spend(request: Request, kab: str, kec: str) -> Response:
+    """An expense; once recorded, its month of the cash book shows it."""
+    f = await form_fields(request)
+    body = {
+        "amount_idr": whole(f.get("expense_amount_idr")),
+        "spent_on": f.get("spent_on", ""),
+        "category": f.get("category", ""),
+        "description": f.get("description", "").strip(),
+    }
+    area, sent = await _record(request, kab, kec, "recordExpense", "expense_record", body)
+    if sent.ok:
+        receipt = str(sent.data.get("receipt_no", "")) if isinstance(sent.data, dict) else ""
+        day = str(body["spent_on"])
+        url = f"{area.base}/dana/kas?tahun={day[:4]}&bulan={int(day[5:7])}"
+        return done(request, url, "expense_ok", sent.position, receipt)
+    return await _refused(request, area, sent, EXPENSE_FIELDS, "_expense", f)
 
 
 async def _refused(
@@ -199,6 +233,7 @@ def build_fund_router() -> APIRouter:
     router.add_api_route(RECORD, record_view, methods=["GET"])
     router.add_api_route(PAGE + "/dana/donasi", receive, methods=["POST"])
     router.add_api_route(PAGE + "/dana/pembelian", procure, methods=["POST"])
+    router.add_api_route(PAGE + "/dana/pengeluaran", spend, methods=["POST"])
     router.add_api_route(VOID, void_view, methods=["GET"])
     router.add_api_route(VOID, void, methods=["POST"])
     return router

@@ -21,7 +21,7 @@ from shared.errors import Forbidden, InvalidInput
 from shared.log.eventstore import EventStore
 
 PAGE = "/dasbor/{kab}/{kec}"
-REPORT_ROLES = (Role.ADMIN, Role.CAMAT, Role.AUDITOR)
+REPORT_ROLES = (Role.ADMIN, Role.CAMAT, Role.BENDAHARA, Role.AUDITOR)
 
 
 async def report_area(request: Request, kab: str, kec: str) -> tuple[Web, Area]:
@@ -43,7 +43,8 @@ async def report_file(request: Request, kab: str, kec: str) -> Response:
     if fmt not in FORMATS:
         raise InvalidInput("format", "Format tidak dikenal", "Unknown format")
     found = await gather(area.fetch, web.bridge.nc, area.kab, area.kec, year_param(request))
-    content, media, filename = render(found, fmt, words_of(request))
+    sep = "," if request.query_params.get("pemisah") == "," else ";"
+    content, media, filename = render(found, fmt, words_of(request), sep)
     shown = "inline" if fmt == "html" else "attachment"
     return Response(
         content,

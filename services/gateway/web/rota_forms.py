@@ -3,6 +3,7 @@ extras (who may plan, the charity Fridays that still need a round)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -18,6 +19,7 @@ from services.gateway.web.forms import (
     whole,
 )
 from services.gateway.web.render import Area, WebRoute, open_page
+from shared.clock import jakarta_today
 from shared.contracts.base import WRITERS
 from shared.contracts.scheduler import ActivityStatus
 from shared.errors import NotFound
@@ -106,7 +108,9 @@ async def activity_page(
     """An activity and, while it is scheduled, its three forms: held, cancel, move."""
     web, area, _ = await open_page(request, kab, kec)
     activity, year, month = await _activity(area, request, activity_id)
-    typed = {"held_on": str(activity["date"]), "date": str(activity["date"]), **(values or {})}
+    today = jakarta_today()
+    held_on = min(date.fromisoformat(str(activity["date"])), today)  # never a day to come
+    typed = {"held_on": str(held_on), "date": str(activity["date"]), **(values or {})}
     return web.render(
         request,
         "activity.html",
@@ -118,6 +122,7 @@ async def activity_page(
         month=month,
         open=activity["status"] == ActivityStatus.SCHEDULED.value,
         may_write=may_write(area.claims, WRITERS),
+        today=today.isoformat(),
         errors=errors or {},
         values=typed,
     )

@@ -14,7 +14,7 @@ from services.gateway.web.render import Web, WebRoute, words_of
 from shared.errors import Forbidden, NotFound
 
 PAGE = "/admin/pengguna"
-ROLES = (Role.ADMIN, Role.CAMAT, Role.OPERATOR, Role.AUDITOR)
+ROLES = (Role.ADMIN, Role.CAMAT, Role.BENDAHARA, Role.OPERATOR, Role.AUDITOR)
 PROBLEMS = {
     "username": "user_bad_name",
     "password": "user_bad_password",

@@ -88,6 +88,7 @@ async def test_the_generated_history_verifies_and_rebuilds_to_the_live_read_mode
     }
     assert {"KecamatanConfigured", "ActivityHeld", "DonationReceived", "PackagesProcured"} < types
     assert {"HouseholdRegistered", "PackageDistributed", "RoundClosed", "FindingRecorded"} < types
+    assert {"ExpenseRecorded", "PeriodClosed"} < types
     workers = Workers(
         2,
         functools.partial(ops.readsides_for, settings, None),
@@ -114,6 +115,7 @@ async def test_the_generated_history_verifies_and_rebuilds_to_the_live_read_mode
         assert {"donations.fund", "distribution.households", "distribution.packages"} <= set(
             compared
         )
+        assert {"donations.cashbook", "donations.periods"} <= set(compared)
         assert {"scheduler.calendar", "integrity.findings", "integrity.visits"} <= set(compared)
         assert seen[-1].stream == "all streams"
         assert seen[-1].events == history

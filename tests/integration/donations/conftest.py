@@ -77,6 +77,15 @@ def lot(packages: int, on: str = "2024-03-05", price: int = 100_000) -> dict[str
     }
 
 
+def cost(amount: int, on: str = "2024-03-06", category: str = "TRANSPORT") -> dict[str, Any]:
+    return {
+        "amount_idr": amount,
+        "spent_on": on,
+        "category": category,
+        "description": "Sewa kendaraan ke desa",
+    }
+
+
 async def void(nc: NATS, kab: str, kec: str, donation_id: str, reason: str = "keliru") -> RpcReply:
     body = {"reason": reason}
     return await call(nc, "donation_void", kab, kec, params={"id": donation_id}, body=body)

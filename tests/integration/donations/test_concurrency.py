@@ -13,7 +13,15 @@ from shared.config import Settings
 from shared.events.donations import PackagesProcured, fund_ref
 from shared.runtime import Runtime
 from shared.tenancy import Tenant
-from tests.integration.donations.conftest import call, configure, gift, lot, own_kabupaten, void
+from tests.integration.donations.conftest import (
+    call,
+    configure,
+    cost,
+    gift,
+    lot,
+    own_kabupaten,
+    void,
+)
 from tests.support import running
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("replicas")]
@@ -84,3 +92,19 @@ async def test_the_same_donation_voided_twice_at_once_is_voided_once(nc, kab, ke
     won = next(r for r in replies if r.status == 200)
     fund = await call(nc, "fund", kab, kec, wait_for=won.position)
     assert (fund.data["voided_idr"], fund.data["balance_idr"]) == (90_000, 0)
+
+
+async def test_concurrent_expenses_never_overdraw_and_number_their_receipts_without_gaps(
+    nc, kab, kec, replicas
+) -> None:
+    await configure(nc, kab, kec)
+    await call(nc, "donation_receive", kab, kec, body=gift(100_000))
+    replies = await asyncio.gather(
+        *(call(nc, "expense_record", kab, kec, body=cost(15_000)) for _ in range(10))
+    )
+    assert sorted(r.status for r in replies) == [201] * 6 + [409] * 4
+    assert {r.error["code"] for r in replies if r.error} == {"INSUFFICIENT_FUNDS"}
+    assert sorted(r.data["receipt_no"] for r in replies if r.status == 201) == list(range(1, 7))
+    last = max(r.position for r in replies if r.status == 201)
+    fund = await call(nc, "fund", kab, kec, wait_for=last)
+    assert (fund.data["spent_idr"], fund.data["balance_idr"]) == (90_000, 10_000)

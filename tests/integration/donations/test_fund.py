@@ -23,6 +23,11 @@ RPCS = [
     "recap",
     "units",
     "transparency",
+    "expense_record",
+    "period_close",
+    "cashbook",
+    "cashbook_detail",
+    "periods",
 ]
 
 

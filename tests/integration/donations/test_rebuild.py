@@ -9,7 +9,7 @@ from services.donations.projections import read_models
 from services.donations.queries import Queries
 from shared.readside.rebuild import rebuild
 from shared.tenancy import Tenant
-from tests.integration.donations.conftest import UNITS, call, configure, gift, lot, void
+from tests.integration.donations.conftest import UNITS, call, configure, cost, gift, lot, void
 
 pytestmark = pytest.mark.integration
 
@@ -35,7 +35,10 @@ async def test_the_recap_rebuilt_from_the_log_equals_the_live_one(nc, kab, pool,
             last = max(last, bought.position)
         voided = await void(nc, kab, kec, ids[3]["donation_id"], "dobel")
         assert voided.status == 200
-        last = max(last, voided.position)
+        paid = await call(nc, "expense_record", kab, kec, body=cost(15_000, on="2024-06-21"))
+        closed = await call(nc, "period_close", kab, kec, params={"id": "2024-01"})
+        assert (paid.status, closed.status) == (201, 200)
+        last = max(last, voided.position, paid.position, closed.position)
     await call(nc, "fund", kab, kecs[0], wait_for=last)
     shadow = await rebuild(service.readside, switch=False)
     try:

@@ -49,7 +49,7 @@ async def test_a_known_finding_with_a_bad_body_is_refused_naming_the_field(
     finding_id = recorded.data["finding_id"]
     head = await service.store.last_seq(kab)
     for name, body, field in (
-        ("finding_follow_up", {"sanction": "Teguran"}, "action"),
+        ("finding_follow_up", {"sanction": "TEGURAN_LISAN"}, "action"),
         ("finding_resolve", {"action": " "}, "action"),
         ("finding_dismiss", {"reason": "x", "nama": "Budi"}, "nama"),
         ("finding_dismiss", ["x"], "body"),

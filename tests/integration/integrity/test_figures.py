@@ -98,7 +98,11 @@ async def test_the_read_models_rebuilt_from_the_log_equal_the_live_ones(
     linked = await record(
         nc, kab, kec, finding(codes[0], "2023-03-07", source="SERASA_DESA", visit_id=visit)
     )
-    await act(nc, kab, kec, "finding_follow_up", linked, action="Pembinaan", sanction="Teguran")
+    body = {"action": "Pembinaan", "sanction": "TEGURAN_LISAN"}
+    assert (await act(nc, kab, kec, "finding_follow_up", linked, **body)).ok
+    for n, found_on in enumerate(("2022-01-10", "2023-06-01")):
+        named = finding(OFFICE, found_on, official="Sri Rahayu", subject_type="KEPALA_DESA")
+        await record(nc, kab, kec, named, command_id=f"named-{kab}-{n}")
     await act(nc, kab, kec, "finding_resolve", ids[0], action="Selesai")
     last = (await act(nc, kab, kec, "finding_dismiss", ids[1], reason="Keliru")).position
     live_summary = await call(nc, "findings_summary", kab, kec, wait_for=last)
@@ -114,10 +118,43 @@ async def test_the_read_models_rebuilt_from_the_log_equal_the_live_ones(
         assert live["visits"]
         assert rebuilt == live
         groups = await Queries(pool, shadow).groups(kab, kec)
-        assert summary(groups) == live_summary.data
-        assert live_summary.data["by_year"] == {"2021": 19, "2022": 10, "2023": 8}
+        repeats = await Queries(pool, shadow).repeat_officials(kab, kec)
+        assert summary(groups, repeats) == live_summary.data
+        assert live_summary.data["by_year"] == {"2021": 19, "2022": 11, "2023": 9}
+        assert (live_summary.data["by_subject_type"]["KEPALA_DESA"], repeats) == (2, 1)
         assert live_visits.data["visits"] == [
             {"visit_id": visit, "host_desa": codes[0], "held_on": "2023-03-07", "findings": 1}
         ]
     finally:
         await pool.execute(f"drop schema if exists {shadow} cascade")
+
+
+async def test_the_summary_counts_by_subject_and_officials_found_again_within_24_months(
+    service: Runtime, nc: NATS, kab: str, kec: str
+) -> None:
+    codes = await configure(nc, kab, kec)
+    nip = "19800202 200501 1 002"
+    plan = [
+        ("2021-01-05", {"official": nip}),
+        ("2022-12-20", {"official": "198002022005011002"}),  # the same NIP, 23 months on
+        ("2021-02-01", {"official": "Sri Rahayu", "subject_type": "KEPALA_DESA"}),
+        ("2023-03-01", {"official": "sri  rahayu", "subject_type": "KEPALA_DESA"}),  # 25 months
+        ("2022-05-01", {"official": "Joko", "subject_type": "PERANGKAT_DESA"}),
+        ("2022-06-01", {"official": "Joko", "subject_type": "PERANGKAT_DESA"}),  # dismissed
+        ("2023-01-01", {"subject_type": "PERANGKAT_DESA"}),
+        ("2023-02-01", {}),
+    ]
+    ids = [
+        await record(nc, kab, kec, finding(codes[0], found_on, **extra)) for found_on, extra in plan
+    ]
+    last = (await act(nc, kab, kec, "finding_dismiss", ids[5], reason="Keliru")).position
+    totals = (await call(nc, "findings_summary", kab, kec, wait_for=last)).data
+    assert totals["by_subject_type"] == {"ASN": 3, "KEPALA_DESA": 2, "PERANGKAT_DESA": 2}
+    assert totals["repeat_officials"] == 1, (
+        "the NIP only: Sri's came 25 months apart, Joko's dismissed"
+    )
+    third = finding(codes[1], "2024-12-01", official="Sri Rahayu", subject_type="KEPALA_DESA")
+    await record(nc, kab, kec, third, wait_for=last)
+    reply = await call(nc, "findings_summary", kab, kec, wait_for=last + 1)
+    assert reply.data["repeat_officials"] == 2
+    assert "Sri" not in str(reply.data)

@@ -57,7 +57,7 @@ async def test_a_finding_followed_up_then_resolved_is_no_longer_open(
     finding_id = await record(nc, kab, kec, finding(OFFICE, "2023-02-01", category="ETIKA"))
     first = await act(nc, kab, kec, "finding_follow_up", finding_id, action="Klarifikasi")
     second = await act(
-        nc, kab, kec, "finding_follow_up", finding_id, action="Pembinaan", sanction="Teguran"
+        nc, kab, kec, "finding_follow_up", finding_id, action="Pembinaan", sanction="TEGURAN_LISAN"
     )
     assert (first.status, second.status) == (200, 200)
     assert second.position > first.position

@@ -27,10 +27,9 @@ pytestmark = pytest.mark.integration
 
 DESCRIPTION = "Sdr. Sutrisno Wibowo (Kaur Keuangan) meminta imbalan untuk surat pengantar"
 ACTION = "Pemanggilan Sutrisno Wibowo oleh Camat"
-SANCTION = "Teguran tertulis kepada Sutrisno Wibowo"
 REASON = "Pelapor Bu Lestari mencabut laporannya"
-REFERENCE = "PD-2023-0417"
-CLEAR = ["Sutrisno", "Wibowo", "Lestari", "imbalan", "Teguran tertulis", REFERENCE]
+NIP = "19870417 201001 1 003"
+CLEAR = ["Sutrisno", "Wibowo", "Lestari", "imbalan", "19870417", "201001", "Sugeng"]
 
 
 async def test_no_clear_text_anywhere_yet_the_auditor_can_open_it_with_the_key(
@@ -44,11 +43,12 @@ async def test_no_clear_text_anywhere_yet_the_auditor_can_open_it_with_the_key(
         category="GRATIFIKASI",
         severity="BERAT",
         description=DESCRIPTION,
-        official_ref=REFERENCE,
+        official=NIP,
+        subject_type="PERANGKAT_DESA",
     )
     kept = await record(nc, kab, kec, body)
-    again = await record(nc, kab, kec, body | {"description": REASON})
-    await act(nc, kab, kec, "finding_follow_up", kept, action=ACTION, sanction=SANCTION)
+    again = await record(nc, kab, kec, body | {"description": REASON, "official": "Sugeng R."})
+    await act(nc, kab, kec, "finding_follow_up", kept, action=ACTION, sanction="TEGURAN_TERTULIS")
     last = (await act(nc, kab, kec, "finding_dismiss", again, reason=REASON)).position
     await call(nc, "findings_summary", kab, kec, wait_for=last)
     await call(nc, "open_findings", kab, kec)
@@ -76,12 +76,15 @@ async def test_no_clear_text_anywhere_yet_the_auditor_can_open_it_with_the_key(
     assert isinstance(recorded, FindingRecorded)
     assert isinstance(followed, FindingFollowedUp)
     tenant = Tenant(kab, kec)
-    assert recorded.official_token == lookup_hmac("test-secret", f"official:{kec}", REFERENCE)
+    assert recorded.official_id is not None
+    secret_hmacs = {lookup_hmac("test-secret", k, v) for k in ("nip", "official") for v in (NIP,)}
+    assert not any(h in texts["log"] for h in secret_hmacs), "no HMAC of the deployment secret"
     kid = f"finding:{tenant.kec}:{kept}"
     assert service.keys is not None
     key = await service.keys.existing(kid)
     assert key is not None
     assert open_text(key, recorded.description, f"{kid}:description") == DESCRIPTION
     assert open_text(key, followed.action, f"{kid}:action") == ACTION
-    assert followed.sanction is not None
-    assert open_text(key, followed.sanction, f"{kid}:sanction") == SANCTION
+    assert recorded.official is not None
+    assert open_text(key, recorded.official, f"{kid}:official") == NIP
+    assert (followed.sanction_code, followed.sanction) == ("TEGURAN_TERTULIS", None)

@@ -49,9 +49,11 @@ async def test_concurrent_schedules_never_hand_out_a_turn_twice_and_one_hold_or_
     assert replies[2].data == replies[4].data == replies[5].data
     planned = sum(len(r.data["activities"]) for r in replies[:4])
     assert await service.store.last_seq(kab) == before + planned + 1
-    senam = [a["host_desa"] for r in replies[:4] for a in r.data["activities"]
-             if a["kind"] == "SENAM"]  # fmt: skip
-    assert Counter(senam) == Counter(f"{dot(kec)}.{2001 + i}" for i in range(4))
+    fridays = [a["host_desa"] for r in replies[:4] for a in r.data["activities"]
+               if a["kind"] != "SERASA_DESA"]  # fmt: skip
+    assert len(fridays) == 16, "four months of four Fridays, one rotation over seven desa"
+    twice = Counter(f"{dot(kec)}.{2001 + i}" for i in range(7) for _ in range(2))
+    assert Counter(fridays) == twice + Counter([f"{dot(kec)}.2001", f"{dot(kec)}.2002"])
     assert sorted([hold.status, cancel.status]) == [200, 409]
     loser = cancel if cancel.status == 409 else hold
     assert loser.error is not None

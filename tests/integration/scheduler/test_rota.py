@@ -75,6 +75,10 @@ async def test_scheduling_a_month_answers_its_rota_and_twice_appends_nothing(
     )  # fmt: skip
     assert "Good Friday" in senam["note"]
     assert [a["kind"] for a in april].count("SERASA_DESA") == 4
+    cuti = next(a for a in april if a["kind"] == "SERASA_DESA" and a["date"] == "2023-04-25")
+    assert (cuti["status"], cuti["host_desa"]) == ("skipped", None), "cuti bersama Idul Fitri"
+    hosts = [a["host_desa"] for a in april if a["kind"] != "SERASA_DESA"]
+    assert hosts == [f"{dot(kec)}.{2001 + i}" for i in range(4)], "one Friday rotation"
     before = await service.store.last_seq(kab)
     again = await call(nc, "schedule", kab, kec, body=APRIL)
     assert (again.status, again.data, again.position) == (200, first.data, first.position)
@@ -128,12 +132,12 @@ async def test_a_held_month_is_projected_into_calendar_rates_attendance_and_rota
     friday = {"SENAM": 1, "JALAN_JALAN": 1, "BERSIH_BERSIH": 1, "SHOLAWATAN_BERBAGI": 1}
     assert summary.data == {
         "activities": {
-            "scheduled": {**friday, "SERASA_DESA": 4},
+            "scheduled": {**friday, "SERASA_DESA": 3},
             "held": {**dict.fromkeys(friday, 0), "SENAM": 1, "SERASA_DESA": 1},
         }
     }
     rate = (await call(nc, "execution_rate", kab, kec, params={"year": 2023})).data
-    assert rate["totals"]["SERASA_DESA"] == {"scheduled": 4, "held": 1, "rate": 0.25}
+    assert rate["totals"]["SERASA_DESA"] == {"scheduled": 3, "held": 1, "rate": 0.3333}
     assert {"month": 4, "kind": "SENAM", "scheduled": 1, "held": 1, "rate": 1.0} in rate["rows"]
     seen = await call(nc, "attendance", kab, kec, params={"year": 2023})
     host = {"desa": f"{dot(kec)}.2001", "name": "Balerejo", "held": 1}
@@ -141,12 +145,21 @@ async def test_a_held_month_is_projected_into_calendar_rates_attendance_and_rota
         {**host, "kind": "SENAM", "officials": 25, "residents": 110},
         {**host, "kind": "SERASA_DESA", "officials": 6, "residents": 40},
     ]
-    rotation = {r["kind"]: r for r in (await call(nc, "rotation", kab, kec)).data["rotation"]}
+    answered = (await call(nc, "rotation", kab, kec)).data["rotation"]
+    assert [r["rotation"] for r in answered] == ["JUMAT", "SERASA_DESA"]
+    rotation = {r["rotation"]: r for r in answered}
     assert (rotation["SERASA_DESA"]["round"], rotation["SERASA_DESA"]["next_desa"]) == (
-        1, f"{dot(kec)}.2001",
+        1, f"{dot(kec)}.2004",
     )  # fmt: skip
-    assert rotation["SENAM"]["next_desa"] == f"{dot(kec)}.2002"
-    assert [d["turns"] for d in rotation["SENAM"]["desa"]] == [1, 0, 0, 0]
+    assert [d["turns"] for d in rotation["SERASA_DESA"]["desa"]] == [1, 1, 1, 0]
+    assert rotation["JUMAT"]["kinds"] == [
+        "SENAM",
+        "JALAN_JALAN",
+        "BERSIH_BERSIH",
+        "SHOLAWATAN_BERBAGI",
+    ]
+    assert (rotation["JUMAT"]["round"], rotation["JUMAT"]["next_desa"]) == (1, f"{dot(kec)}.2001")
+    assert [d["turns"] for d in rotation["JUMAT"]["desa"]] == [1, 1, 1, 1]
 
 
 async def test_the_read_models_rebuilt_from_the_log_equal_the_live_ones(

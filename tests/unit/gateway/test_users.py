@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.gateway.auth import Role
+from services.cli.main import ROLES, main
+from services.gateway.auth import Role, read_token
 from services.gateway.users import UserError, new_user, password_matches
 
 pytestmark = pytest.mark.unit
@@ -28,6 +29,8 @@ def test_codes_lose_their_dots_and_the_kabupaten_follows_the_kecamatan() -> None
     ("role", "area"),
     [
         (Role.CAMAT, {}),
+        (Role.BENDAHARA, {}),
+        (Role.BENDAHARA, {"kab": "3521", "kec": "352005"}),
         (Role.OPERATOR, {"kec": "352005"}),
         (Role.OPERATOR, {"kec": "352005", "desa": "3520062004"}),
         (Role.CAMAT, {"kab": "3521", "kec": "352005"}),
@@ -46,3 +49,23 @@ def test_usernames_are_plain_and_passwords_long_enough(name: str, password: str)
 
 def test_an_admin_or_auditor_may_have_no_area() -> None:
     assert new_user("auditor", "rahasia-sekali", Role.AUDITOR).kab is None
+
+
+def test_a_bendahara_keeps_the_books_of_one_kecamatan() -> None:
+    user = new_user("bendahara", "rahasia-sekali", Role.BENDAHARA, kec="35.20.05")
+    assert (user.role, user.kab, user.kec, user.desa) == (Role.BENDAHARA, "3520", "352005", None)
+
+
+def test_the_command_line_offers_every_role() -> None:
+    assert sorted(ROLES) == sorted(Role)
+
+
+def test_smart_token_prints_a_bendahara_token_for_one_kecamatan(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SMART_SECRET_KEY", "unit-secret")
+    assert main(["token", "--role", "bendahara"]) == 2
+    assert "needs --kec" in capsys.readouterr().err
+    assert main(["token", "--role", "bendahara", "--kec", "35.20.05"]) == 0
+    claims = read_token("unit-secret", capsys.readouterr().out.splitlines()[-1])
+    assert (claims.role, claims.kab, claims.kec) == (Role.BENDAHARA, "3520", "352005")

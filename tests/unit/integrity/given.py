@@ -20,6 +20,7 @@ from shared.events.integrity import (
     FindingResolved,
     FindingSeverity,
     FindingSource,
+    SubjectType,
 )
 from shared.events.scheduler import Desa
 
@@ -36,8 +37,9 @@ def sealed(*fields: str) -> dict[str, str]:
     return dict.fromkeys(fields, SEALED)
 
 
-def recording(visit: Visit | None = None, token: str | None = None) -> Recording:
-    return Recording(FINDING_ID, TODAY, DIRECTORY, sealed("description"), token, visit)
+def recording(visit: Visit | None = None, official_id: str | None = None) -> Recording:
+    texts = sealed("description", *(["official"] if official_id else []))
+    return Recording(FINDING_ID, TODAY, DIRECTORY, texts, official_id, visit)
 
 
 def acting(*fields: str) -> Acting:
@@ -54,7 +56,9 @@ def recorded(found_on: date = date(2023, 10, 2), **kw: Any) -> FindingRecorded:
         "unit": BALEREJO.code,
         "unit_name": BALEREJO.name,
         "desa": BALEREJO.code,
-        "official_token": None,
+        "subject_type": SubjectType.ASN,
+        "official": None,
+        "official_id": None,
         "category": FindingCategory.KEHADIRAN,
         "severity": FindingSeverity.RINGAN,
         "source": FindingSource.INSPEKTORAT,
@@ -67,7 +71,11 @@ def recorded(found_on: date = date(2023, 10, 2), **kw: Any) -> FindingRecorded:
 
 def followed_up() -> FindingFollowedUp:
     return FindingFollowedUp(
-        finding_id=FINDING_ID, followed_up_on=TODAY, action=SEALED, sanction=None
+        finding_id=FINDING_ID,
+        followed_up_on=TODAY,
+        action=SEALED,
+        sanction=None,
+        sanction_code=None,
     )
 
 

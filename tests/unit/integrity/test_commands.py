@@ -1,4 +1,4 @@
-"""Input shape: closed vocabularies, ISO dates, bounded text, an opaque official reference."""
+"""Input shape: closed vocabularies, ISO dates, bounded text, the official, sanction codes."""
 
 from __future__ import annotations
 
@@ -14,7 +14,13 @@ from shared.contracts.integrity import (
     RecordFinding,
     ResolveFinding,
 )
-from shared.events.integrity import FindingCategory, FindingRecorded, FindingSeverity
+from shared.events.integrity import (
+    FindingCategory,
+    FindingRecorded,
+    FindingSeverity,
+    Sanction,
+    SubjectType,
+)
 from tests.unit.integrity.given import recorded
 
 pytestmark = pytest.mark.unit
@@ -43,7 +49,7 @@ def test_a_well_formed_finding_is_read_with_its_vocabulary_and_date() -> None:
         date(2023, 5, 9),
     )
     assert cmd.visit_id is None
-    assert cmd.official_ref is None
+    assert (cmd.subject_type, cmd.official) == (SubjectType.ASN, None)
 
 
 def test_every_category_and_severity_of_the_contract_is_accepted() -> None:
@@ -68,6 +74,11 @@ def test_every_category_and_severity_of_the_contract_is_accepted() -> None:
         ("description", ""),
         ("description", "x" * 4001),
         ("visit_id", ""),
+        ("subject_type", "LURAH"),
+        ("subject_type", "asn"),
+        ("official", ""),
+        ("official", "A" * 121),
+        ("official", "Budi\nSantoso"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_field(field: str, value: Any) -> None:
@@ -83,16 +94,24 @@ def test_an_unknown_field_is_refused_so_no_name_slips_in() -> None:
     assert field_of(BODY | {"official_name": "Budi Santoso"}) == "official_name"
 
 
-@pytest.mark.parametrize("reference", ["ASN-017", "PD/2023/04", "3520.05.017"])
-def test_an_opaque_official_reference_is_accepted(reference: str) -> None:
-    assert (
-        RecordFinding.model_validate(BODY | {"official_ref": reference}).official_ref == reference
-    )
+@pytest.mark.parametrize("official", ["198501012010011001", "19850101 201001 1 001", "Budi S."])
+def test_the_official_is_a_nip_or_a_name_and_goes_with_the_texts_to_seal(official: str) -> None:
+    cmd = RecordFinding.model_validate(BODY | {"official": official})
+    assert cmd.texts() == {"description": BODY["description"], "official": official}
 
 
-@pytest.mark.parametrize("reference", ["Budi Santoso", "Budi", "", "A" * 41])
-def test_an_official_reference_that_could_be_a_name_is_refused(reference: str) -> None:
-    assert field_of(BODY | {"official_ref": reference}) == "official_ref"
+@pytest.mark.parametrize("subject", ["ASN", "KEPALA_DESA", "PERANGKAT_DESA"])
+def test_every_subject_type_of_the_contract_is_accepted(subject: str) -> None:
+    assert RecordFinding.model_validate(BODY | {"subject_type": subject}).subject_type == subject
+
+
+def test_a_sanction_is_a_code_of_the_lists() -> None:
+    cmd = FollowUpFinding.model_validate({"action": "Teguran", "sanction": "TEGURAN_LISAN"})
+    assert cmd.sanction is Sanction.TEGURAN_LISAN
+    assert cmd.texts() == {"action": "Teguran"}, "a code is not personal: it is not sealed"
+    with pytest.raises(ValidationError) as caught:
+        FollowUpFinding.model_validate({"action": "Teguran", "sanction": "Teguran tertulis"})
+    assert caught.value.errors()[0]["loc"] == ("sanction",)
 
 
 def test_follow_up_resolve_and_dismiss_need_their_text() -> None:
@@ -110,5 +129,5 @@ def test_the_event_contract_refuses_clear_free_text() -> None:
     with pytest.raises(ValidationError):
         recorded(description="Pak Budi Santoso menerima amplop")
     with pytest.raises(ValidationError):
-        recorded(official_token="ASN-017")
+        recorded(official="Budi Santoso")
     assert isinstance(recorded(), FindingRecorded)

@@ -13,7 +13,7 @@ import pytest
 
 from services.integrity import handlers
 from services.integrity.api import API
-from services.integrity.deps import Deps, IntegritySettings
+from services.integrity.deps import Deps, IntegritySettings, official_lookup_key
 from services.integrity.domain import Visit
 from services.integrity.queries import Queries
 from shared.contracts.integrity import (
@@ -38,7 +38,6 @@ from shared.events.scheduler import KecamatanConfigured
 from shared.log.reader import StoredEvent
 from shared.tenancy import Tenant
 from tests.fakes import (
-    TEST_SECRET,
     FakeRuntime,
     MemoryKeyStore,
     Unavailable,
@@ -56,6 +55,7 @@ TODAY = date(2023, 10, 10)
 BALEREJO = "35.20.05.2001"
 DESCRIPTION = "Sekdes Budi Santoso tidak hadir pada jam pelayanan"
 VISIT = Visit("serasa-2023-10-03", BALEREJO, date(2023, 10, 3))
+LOOKUP = official_lookup_key(TENANT)
 
 
 class MemoryQueries(Queries):
@@ -74,7 +74,8 @@ class Fixture:
 
     def __init__(self, rt: FakeRuntime, setup: KecamatanConfigured) -> None:
         self.rt, self.setup = rt, setup
-        self.deps = Deps(IntegritySettings(), TEST_SECRET, MemoryQueries([VISIT]))
+        assert rt.keys is not None
+        self.deps = Deps(IntegritySettings(), rt.keys, MemoryQueries([VISIT]))
 
     def ctx(self, body: Any = None, tenant: Tenant = TENANT, **kw: Any) -> Ctx[Deps]:
         given: dict[str, Any] = {"kecamatan": self.setup, "today": TODAY, **kw}
@@ -128,7 +129,11 @@ async def recorded(fx: Fixture, **overrides: Any) -> str:
 
 
 async def follow_up(fx: Fixture, finding_id: str, **kw: Any) -> Written[FindingRef]:
-    body = {"action": "Teguran lisan oleh camat", "sanction": "Teguran tertulis"}
+    body = {
+        "action": "Teguran lisan oleh camat",
+        "sanction": "TEGURAN_TERTULIS",
+        **kw.pop("body", {}),
+    }
     ctx = fx.ctx(body, params={"id": finding_id}, **kw)
     return await handlers.follow_up_finding(FollowUpFinding.model_validate(body), ctx)
 
@@ -165,7 +170,9 @@ def opened(fx: Fixture, stored: StoredEvent, field: str) -> str:
 
 
 async def test_recording_answers_created_and_appends_the_finding_sealed(fx: Fixture) -> None:
-    written = await record(fx, finding(official_ref="NIP-19850101"), command_id="temuan-1")
+    nip = "19850101 201001 1 001"
+    body = finding(official=nip, subject_type="PERANGKAT_DESA")
+    written = await record(fx, body, command_id="temuan-1")
     assert written.created
     assert written.reply.finding_id == handlers.finding_id_of("temuan-1")
     [stored] = fx.of(written.reply.finding_id)
@@ -175,12 +182,45 @@ async def test_recording_answers_created_and_appends_the_finding_sealed(fx: Fixt
     assert (event.unit, event.unit_name, event.desa) == (BALEREJO, "Balerejo", BALEREJO)
     assert (event.found_on, event.visit_id) == (date(2023, 10, 5), None)
     assert event.description.startswith("v1:")
-    assert event.official_token is not None
-    assert len(event.official_token) == 64
+    assert event.subject_type == "PERANGKAT_DESA"
+    assert event.official_id is not None
+    assert uuid.UUID(event.official_id).version == 5
     assert b"Budi" not in stored.data
     assert b"19850101" not in stored.data
     assert opened(fx, stored, "description") == DESCRIPTION
-    assert len(fx.keys()) == 1
+    assert opened(fx, stored, "official") == nip
+    assert fx.keys() == sorted([event.sealing_key(finding_ref(TENANT, event.finding_id)), LOOKUP])
+
+
+async def test_the_same_official_gets_the_same_id_across_the_kabupaten(fx: Fixture) -> None:
+    neighbours = Fixture(fx.rt, await configure(fx.rt.store, NEIGHBOUR))
+    named = {
+        "spaced": await recorded(fx, official="19850101 201001 1 001"),
+        "bare": await recorded(fx, official="198501012010011001"),
+        "elsewhere": (
+            await record(
+                neighbours,
+                finding(unit="Kantor Kecamatan", official="198501012010011001"),
+                tenant=NEIGHBOUR,
+            )
+        ).reply.finding_id,
+        "other": await recorded(fx, official="198501012010011002"),
+        "by_name": await recorded(fx, official="Budi  Santoso"),
+        "name_again": await recorded(fx, official="budi santoso"),
+        "nobody": await recorded(fx),
+    }
+    ids = {}
+    for what, finding_id in named.items():
+        tenant = NEIGHBOUR if what == "elsewhere" else TENANT
+        [stored] = fx.of(finding_id, tenant)
+        assert isinstance(stored.event, FindingRecorded)
+        ids[what] = stored.event.official_id
+    assert ids["spaced"] == ids["bare"] == ids["elsewhere"]
+    assert ids["other"] != ids["bare"]
+    assert ids["by_name"] == ids["name_again"] != ids["bare"]
+    assert ids["nobody"] is None
+    made = fx.keys()
+    assert [k for k in made if k.startswith("official-lookup:")] == [LOOKUP], "one, in the store"
 
 
 async def test_a_unit_is_a_desa_by_code_or_name_or_a_unit_by_name(fx: Fixture) -> None:
@@ -256,11 +296,34 @@ async def test_following_up_then_resolving_appends_each_sealed_under_the_finding
     assert isinstance(up.event, FindingFollowedUp)
     assert (up.event.followed_up_on, up.seq) == (TODAY, followed.position)
     assert opened(fx, up, "action") == "Teguran lisan oleh camat"
-    assert opened(fx, up, "sanction") == "Teguran tertulis"
+    assert (up.event.sanction_code, up.event.sanction) == ("TEGURAN_TERTULIS", None)
     assert isinstance(done.event, FindingResolved)
     assert opened(fx, done, "action") == "Sudah hadir tepat waktu sebulan"
-    assert b"Teguran" not in up.data
+    assert b"Teguran lisan" not in up.data
     assert len(fx.keys()) == 1  # one key per finding, made when it was recorded
+
+
+@pytest.mark.parametrize(
+    ("subject", "severity", "sanction"),
+    [
+        ("ASN", "RINGAN", "POTONG_TUKIN_25_6B"),
+        ("ASN", "BERAT", "PEMBERHENTIAN_SEMENTARA"),
+        ("KEPALA_DESA", "BERAT", "BEBAS_JABATAN_12B"),
+    ],
+)
+async def test_a_sanction_that_does_not_fit_the_finding_is_422_and_appends_nothing(
+    fx: Fixture, subject: str, severity: str, sanction: str
+) -> None:
+    finding_id = await recorded(fx, subject_type=subject, severity=severity)
+    before = fx.log()
+    error = await refused("INVALID", 422, follow_up(fx, finding_id, body={"sanction": sanction}))
+    assert error.field == "sanction"
+    assert fx.log() == before
+    reply = await fx.edge(
+        FollowUpFinding, params={"id": finding_id}, body={"action": "x", "sanction": "DENDA"}
+    )
+    assert (reply.status, reply.error and reply.error["field"]) == (422, "sanction")
+    assert fx.log() == before
 
 
 async def test_a_closed_finding_refuses_every_act_and_nothing_is_appended(fx: Fixture) -> None:

@@ -7,9 +7,16 @@ from typing import Any
 
 import pytest
 
-from services.integrity.domain import Finding, Status, Visit, evolve, record_finding
+from services.integrity.domain import (
+    Finding,
+    Status,
+    Visit,
+    evolve,
+    official_key,
+    record_finding,
+)
 from shared.contracts.integrity import RecordFinding
-from shared.events.integrity import FindingRecorded, FindingSource
+from shared.events.integrity import FindingRecorded, FindingSource, SubjectType
 from tests.unit.integrity.given import (
     BALEREJO,
     FINDING_ID,
@@ -44,11 +51,34 @@ def record(cmd: RecordFinding, visit: Visit | None = None, **kw: Any) -> Finding
 
 
 def test_a_finding_is_recorded_with_its_unit_resolved_and_its_text_sealed() -> None:
-    token = "ab" * 32
-    event = record(command(official_ref="ASN-017"), token=token)
-    assert event == recorded(official_token=token)
+    official_id = "5b3c2a10-0000-5000-8000-000000000017"
+    cmd = command(official="Budi Santoso", subject_type="PERANGKAT_DESA")
+    event = record(cmd, official_id=official_id)
+    assert event == recorded(
+        official=SEALED, official_id=official_id, subject_type=SubjectType.PERANGKAT_DESA
+    )
     assert event.description == SEALED
     assert "Kepala dusun" not in event.model_dump_json()
+    assert "Budi" not in event.model_dump_json()
+
+
+def test_a_finding_without_a_subject_type_concerns_an_asn_and_names_no_official() -> None:
+    event = record(command())
+    assert (event.subject_type, event.official, event.official_id) == (SubjectType.ASN, None, None)
+
+
+@pytest.mark.parametrize(
+    ("typed", "same"),
+    [
+        ("19850101 201001 1 001", "198501012010011001"),
+        ("1985.0101-2010011001", "198501012010011001"),
+        ("  Budi   SANTOSO ", "budi santoso"),
+    ],
+)
+def test_an_official_is_the_same_however_the_nip_or_name_is_typed(typed: str, same: str) -> None:
+    assert official_key(typed) == official_key(same)
+    assert official_key("Budi Santoso") != official_key("Budi Santosa")
+    assert official_key("198501012010011001") != official_key("198501012010011002")
 
 
 @pytest.mark.parametrize("unit", ["35.20.05.2004", "3520052004", "Balerejo", " balerejo "])

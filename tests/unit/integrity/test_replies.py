@@ -23,6 +23,7 @@ OPEN_ROW: dict[str, Any] = {
     "desa": BALEREJO.code,
     "category": "ETIKA",
     "severity": "BERAT",
+    "subject_type": "KEPALA_DESA",
     "source": "SERASA_DESA",
     "found_on": date(2023, 9, 1),
     "status": "FOLLOWED_UP",
@@ -40,10 +41,14 @@ def as_json(data: dict[str, Any]) -> Any:
 
 
 def test_the_summary_keeps_its_string_years_and_every_category_and_severity() -> None:
-    groups = [Group(2021, "ETIKA", "BERAT", True, 2), Group(2023, "KEUANGAN", "RINGAN", False, 1)]
-    data = summary(groups)
+    groups = [
+        Group(2021, "ETIKA", "BERAT", "ASN", True, 2),
+        Group(2023, "KEUANGAN", "RINGAN", "PERANGKAT_DESA", False, 1),
+    ]
+    data = summary(groups, repeat_officials=1)
     reply = answered(FindingsSummary, data)
     assert reply == data
+    assert list(reply["by_subject_type"]) == ["ASN", "KEPALA_DESA", "PERANGKAT_DESA"]
     assert list(reply["by_year"]) == ["2021", "2023"]
     assert list(reply["by_category"]) == [c.value for c in FindingCategory]
 

@@ -47,13 +47,15 @@ def test_a_rise_from_zero_has_a_change_but_no_percentage() -> None:
     }
 
 
-def test_the_summary_counts_by_year_category_severity_and_open() -> None:
+def test_the_summary_counts_by_year_category_severity_subject_and_open() -> None:
     groups = [
-        Group(2021, "KEHADIRAN", "RINGAN", False, 3),
-        Group(2021, "ETIKA", "BERAT", True, 1),
-        Group(2022, "KEHADIRAN", "SEDANG", True, 2),
+        Group(2021, "KEHADIRAN", "RINGAN", "ASN", False, 3),
+        Group(2021, "ETIKA", "BERAT", "KEPALA_DESA", True, 1),
+        Group(2022, "KEHADIRAN", "SEDANG", "ASN", True, 2),
     ]
-    result = summary(groups)
+    result = summary(groups, repeat_officials=2)
+    assert result["by_subject_type"] == {"ASN": 5, "KEPALA_DESA": 1, "PERANGKAT_DESA": 0}
+    assert result["repeat_officials"] == 2
     assert result["by_year"] == {"2021": 4, "2022": 2}
     assert result["by_category"]["KEHADIRAN"] == 5
     assert result["by_category"]["GRATIFIKASI"] == 0

@@ -63,7 +63,7 @@ def test_holding_a_scheduled_activity_records_its_attendance_kind_date_and_host(
             kind=ActivityKind.JALAN_JALAN,
             date=JALAN,
             held_on=JALAN,
-            host_desa=DESA[0].code,
+            host_desa=DESA[1].code,
             officials=30,
             residents=120,
             notes="Jalan sehat ke Balerejo",
@@ -131,7 +131,7 @@ def test_cancelling_keeps_the_reason_as_the_note(april: Rota, walk: str) -> None
             activity_id=walk,
             kind=ActivityKind.JALAN_JALAN,
             date=JALAN,
-            host_desa=DESA[0].code,
+            host_desa=DESA[1].code,
             reason="Hujan deras",
         )
     ]
@@ -170,7 +170,7 @@ def test_rescheduling_moves_the_activity_within_its_month(april: Rota, walk: str
             kind=ActivityKind.JALAN_JALAN,
             from_date=JALAN,
             date=date(2023, 4, 12),
-            host_desa=DESA[0].code,
+            host_desa=DESA[1].code,
             reason="Bupati berkunjung hari Jumat",
         )
     ]

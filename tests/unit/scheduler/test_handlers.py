@@ -210,8 +210,11 @@ async def test_scheduling_a_month_appends_its_rota_once(fx: Fixture) -> None:
         (26, ActivityKind.SERASA_DESA),
     ]
     serasa = [a.host_desa for a in activities if a.kind is ActivityKind.SERASA_DESA]
-    assert serasa == [BALEREJO, KAWEDANAN, SUMBEREJO, BALEREJO]
-    assert all(a.status is ActivityStatus.SCHEDULED for a in activities)
+    assert serasa == [BALEREJO, None, KAWEDANAN, SUMBEREJO], "12 March 2024 is cuti bersama"
+    fridays = [a.host_desa for a in activities if a.kind is not ActivityKind.SERASA_DESA]
+    assert fridays == [BALEREJO, KAWEDANAN, SUMBEREJO, BALEREJO], "one shared rotation"
+    skipped = [a.date.day for a in activities if a.status is ActivityStatus.SKIPPED]
+    assert skipped == [12]
     stored = fx.rota()
     assert all(isinstance(e, ActivityScheduled) for e in stored)
     assert sorted(e.activity_id for e in stored) == sorted(a.id for a in activities)
@@ -244,8 +247,8 @@ async def test_holding_answers_the_activity_as_held_and_appends_its_attendance(
     fx: Fixture,
 ) -> None:
     ids = await march(fx)
-    serasa = ids[(ActivityKind.SERASA_DESA, 12)]
-    written = await hold(fx, serasa, {**attended(date(2024, 3, 13), 7, 65), "notes": "Balai desa"})
+    serasa = ids[(ActivityKind.SERASA_DESA, 19)]
+    written = await hold(fx, serasa, {**attended(date(2024, 3, 20), 7, 65), "notes": "Balai desa"})
     assert not written.created
     assert (written.reply.id, written.reply.status) == (serasa, ActivityStatus.HELD)
     assert written.reply.host_desa == KAWEDANAN
@@ -253,8 +256,8 @@ async def test_holding_answers_the_activity_as_held_and_appends_its_attendance(
     assert isinstance(last, ActivityHeld)
     assert (last.activity_id, last.held_on, last.date) == (
         serasa,
-        date(2024, 3, 13),
-        date(2024, 3, 12),
+        date(2024, 3, 20),
+        date(2024, 3, 19),
     )
     assert (last.officials, last.residents, last.notes) == (7, 65, "Balai desa")
     assert last.host_desa == KAWEDANAN

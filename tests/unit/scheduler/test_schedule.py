@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import csv
 import uuid
 from collections import Counter
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from services.scheduler.domain import ACTIVITY_NAMESPACE
 from services.scheduler.state import Rota
 from shared.contracts.scheduler import ActivityStatus as Status
-from shared.events.scheduler import ActivityKind, DayOff, Desa
-from tests.unit.scheduler.given import DESA, KEC, configured, schedule, setup_of
+from shared.events.base import upcast
+from shared.events.scheduler import FRIDAY_ROTATION, ActivityKind, ActivityScheduled, DayOff, Desa
+from tests.unit.scheduler.given import DESA, KEC, configured, given, schedule, setup_of
 
 pytestmark = pytest.mark.unit
 
@@ -42,11 +45,12 @@ def test_a_fifth_friday_has_no_activity_by_default() -> None:
     assert len(rota.month(2023, 3)) == 4 + 4
 
 
-def test_a_fifth_friday_takes_the_configured_kind_and_advances_its_rotation() -> None:
-    setup = setup_of(configured(fifth_friday=K.SENAM))
+def test_a_fifth_friday_takes_the_configured_kind_and_the_next_friday_turn() -> None:
+    five = [*DESA, Desa(code="35.20.05.2005", name="Garon")]
+    setup = setup_of(configured(desa=five, fifth_friday=K.SENAM))
     events, _ = schedule(Rota(), 2023, 3, setup)
     senam = [(e.planned_for, e.host_desa) for e in events if e.kind is K.SENAM]
-    assert senam == [(date(2023, 3, 3), DESA[0].code), (date(2023, 3, 31), DESA[1].code)]
+    assert senam == [(date(2023, 3, 3), five[0].code), (date(2023, 3, 31), five[4].code)]
 
 
 def test_good_friday_moves_the_first_friday_to_thursday_and_names_the_holiday() -> None:
@@ -76,7 +80,7 @@ def test_activity_ids_are_derived_from_kecamatan_kind_and_rota_day() -> None:
 def test_a_moved_activity_stays_in_the_month_of_its_rota_day() -> None:
     events, rota = schedule(Rota(), 2021, 1)
     senam = next(e for e in events if e.kind is K.SENAM)
-    assert (senam.planned_for, senam.date) == (date(2021, 1, 1), date(2020, 12, 31))
+    assert (senam.planned_for, senam.date) == (date(2021, 1, 1), date(2020, 12, 30)), "31st: cuti"
     assert (senam.year, senam.month) == (2021, 1)
     assert senam.activity_id in {a.id for a in rota.month(2021, 1)}
     assert rota.month(2020, 12) == []
@@ -105,7 +109,7 @@ def test_local_days_off_move_or_skip_like_national_holidays() -> None:
     events, _ = schedule(Rota(), 2023, 5, setup_of(configured(days_off_=days_off)))
     cleanup = next(e for e in events if e.kind is K.BERSIH_BERSIH)
     assert cleanup.planned_for == date(2023, 5, 19)
-    assert (cleanup.date, cleanup.host_desa) == (date(2023, 5, 17), DESA[0].code)
+    assert (cleanup.date, cleanup.host_desa) == (date(2023, 5, 17), DESA[2].code)
     assert cleanup.note is not None
     assert "Hari Jadi Kabupaten" in cleanup.note
     visit = next(e for e in events if e.planned_for == date(2023, 5, 9))
@@ -131,21 +135,23 @@ def test_scheduling_a_month_twice_appends_nothing() -> None:
 
 
 def test_the_rotation_advances_in_the_order_months_are_scheduled() -> None:
-    march, rota = schedule(Rota(), 2023, 3)
-    january, _ = schedule(rota, 2023, 1)
-    assert next(e for e in march if e.kind is K.SENAM).host_desa == DESA[0].code
+    setup = setup_of(configured(desa=DESA[:3]))
+    march, rota = schedule(Rota(), 2023, 3, setup)
+    january, _ = schedule(rota, 2023, 1, setup)
+    march_fridays = [e.host_desa for e in march if e.kind is not K.SERASA_DESA]
+    assert march_fridays == [DESA[0].code, DESA[1].code, DESA[2].code, DESA[0].code]
     assert next(e for e in january if e.kind is K.SENAM).host_desa == DESA[1].code
 
 
 def test_over_a_year_every_desa_gets_a_turn_before_any_gets_a_second() -> None:
     desa = [Desa(code=f"35.20.05.20{i:02d}", name=f"Desa {i}") for i in range(1, 8)]
     setup = setup_of(configured(desa=desa))
-    rota, hosts = Rota(), {kind: [] for kind in K}
+    rota, hosts = Rota(), {FRIDAY_ROTATION: [], K.SERASA_DESA.value: []}
     for month in range(1, 13):
         events, rota = schedule(rota, 2023, month, setup)
         for e in events:
             if e.host_desa is not None:
-                hosts[e.kind].append(e.host_desa)
+                hosts[e.rotation].append(e.host_desa)
     codes = [d.code for d in desa]
     for kind, order in hosts.items():
         assert order[: len(codes)] == codes[: len(order)], kind
@@ -153,6 +159,7 @@ def test_over_a_year_every_desa_gets_a_turn_before_any_gets_a_second() -> None:
             counts = Counter(order[:end])
             assert max(counts.values()) - min(counts.get(c, 0) for c in codes) <= 1, kind
     assert len(hosts[K.SERASA_DESA]) >= 50
+    assert len(hosts[FRIDAY_ROTATION]) >= 44
 
 
 def test_changing_the_desa_list_keeps_the_rotation_fair() -> None:
@@ -174,3 +181,88 @@ def test_a_removed_desa_gets_no_more_turns() -> None:
     _, rota = schedule(Rota(), 2023, 4)
     events, _ = schedule(rota, 2023, 5, setup_of(configured(desa=DESA[1:])))
     assert DESA[0].code not in {e.host_desa for e in events}
+
+
+# -- the 2023 calendar as the office keeps it (issue 22) -------------------------------------
+
+
+def test_cuti_bersama_of_2023_move_or_skip_the_activities_planned_on_them() -> None:
+    april, rota = schedule(Rota(), 2023, 4)
+    cleanup = next(e for e in april if e.kind is K.BERSIH_BERSIH)
+    assert (cleanup.planned_for, cleanup.date) == (date(2023, 4, 21), date(2023, 4, 18))
+    assert cleanup.note is not None
+    assert "Cuti Bersama" in cleanup.note
+    assert "Eid al-Fitr Joint Holiday" in cleanup.note
+    visit = next(e for e in april if e.planned_for == date(2023, 4, 25))
+    assert (visit.skipped, visit.host_desa, visit.date) == (True, None, date(2023, 4, 25))
+    june, rota = schedule(rota, 2023, 6)
+    senam = next(e for e in june if e.kind is K.SENAM)
+    assert (senam.planned_for, senam.date) == (date(2023, 6, 2), date(2023, 5, 31))
+    assert (senam.year, senam.month) == (2023, 6)
+    december, _ = schedule(rota, 2023, 12)
+    boxing = next(e for e in december if e.planned_for == date(2023, 12, 26))
+    assert boxing.skipped
+    assert boxing.note is not None
+    assert "Cuti Bersama" in boxing.note
+    working = {e.date for e in (*april, *june, *december) if not e.skipped}
+    assert not working & {date(2023, 4, 21), date(2023, 4, 25), date(2023, 6, 2)}
+
+
+def test_a_months_fridays_go_to_four_different_desa() -> None:
+    events, _ = schedule(Rota(), 2023, 5)
+    fridays = [(e.kind, e.host_desa, e.rotation) for e in events if e.kind is not K.SERASA_DESA]
+    assert fridays == [
+        (kind, desa.code, FRIDAY_ROTATION) for kind, desa in zip(FRIDAYS, DESA, strict=True)
+    ]
+    assert {e.rotation for e in events if e.kind is K.SERASA_DESA} == {"SERASA_DESA"}
+
+
+def test_a_skipped_friday_uses_no_turn_of_the_shared_rotation() -> None:
+    off = [DayOff(date=date(2023, 5, d), name="Bersih desa") for d in range(8, 13)]
+    events, _ = schedule(Rota(), 2023, 5, setup_of(configured(days_off_=off)))
+    fridays = [(e.kind, e.host_desa) for e in events if e.kind is not K.SERASA_DESA]
+    assert fridays == [
+        (K.SENAM, DESA[0].code),
+        (K.JALAN_JALAN, None),
+        (K.BERSIH_BERSIH, DESA[1].code),
+        (K.SHOLAWATAN_BERBAGI, DESA[2].code),
+    ]
+
+
+def test_every_desa_of_kawedanan_hosts_fridays_in_2023() -> None:
+    region = Path(__file__).parents[4] / "shared" / "data" / "wilayah_magetan.csv"
+    with region.open(encoding="utf-8") as rows:
+        desa = [
+            Desa(code=r["kode"], name=r["nama"])
+            for r in csv.DictReader(rows)
+            if r["kode"].startswith("35.20.05.")
+        ]
+    assert len(desa) == 20
+    setup = setup_of(configured(desa=desa))
+    rota, hosts = Rota(), Counter[str]()
+    for month in range(1, 13):
+        events, rota = schedule(rota, 2023, month, setup)
+        hosts.update(e.host_desa for e in events if e.host_desa and e.kind is not K.SERASA_DESA)
+    assert set(hosts) == {d.code for d in desa}
+    assert max(hosts.values()) - min(hosts.values()) <= 1
+
+
+def test_months_scheduled_before_the_shared_rotation_keep_theirs() -> None:
+    v1 = {
+        "activity_id": "a-1",
+        "kind": "JALAN_JALAN",
+        "year": 2023,
+        "month": 1,
+        "planned_for": "2023-01-13",
+        "date": "2023-01-13",
+        "host_desa": DESA[0].code,
+        "rotation_round": 1,
+    }
+    old = upcast("ActivityScheduled", 1, v1)
+    assert isinstance(old, ActivityScheduled)
+    assert old.rotation == "JALAN_JALAN"
+    rota = given(old)
+    assert rota.turns["JALAN_JALAN"].served == {DESA[0].code}
+    february, _ = schedule(rota, 2023, 2)
+    walk = next(e for e in february if e.kind is K.JALAN_JALAN)
+    assert (walk.rotation, walk.host_desa) == (FRIDAY_ROTATION, DESA[1].code)
