@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import secrets
 import zipfile
 from pathlib import Path
 
 import httpx
 import nats
+import openpyxl
 import pytest
 import pytest_asyncio
 
@@ -45,7 +45,7 @@ async def digest(system: System) -> str:
 
 
 def table(archive: zipfile.ZipFile, name: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig")), delimiter=";"))
 
 
 async def test_smart_report_csv_has_the_demo_figures_and_the_log_digest(
@@ -61,7 +61,7 @@ async def test_smart_report_csv_has_the_demo_figures_and_the_log_digest(
     assert len(packages) == 1 + 20
     assert sum(int(row[2]) for row in packages[1:]) == 150
     assert sum(int(row[3]) for row in packages[1:]) == 15_000_000
-    assert sum(int(row[4]) for row in packages[1:]) == 150
+    assert all(0 < int(row[4]) <= int(row[2]) for row in packages[1:] if int(row[2]))
     assert table(archive, "temuan_per_tahun.csv")[1:] == [
         ["2021", "20"],
         ["2022", "10"],
@@ -69,7 +69,8 @@ async def test_smart_report_csv_has_the_demo_figures_and_the_log_digest(
     ]
     months = table(archive, "donasi_per_bulan.csv")[1:]
     assert sum(int(row[1]) for row in months) == sum(g["amount_idr"] for g in sc.donations())
-    assert sum(int(row[4]) for row in months) == 15_000_000
+    per_round = sum(amount for _, amount, _ in sc.ROUND_COSTS)
+    assert sum(int(row[4]) for row in months) == 15_000_000 + 10 * per_round, "10 rounds"
     monthly = table(archive, "paket_per_desa_bulan.csv")[1:]
     assert {row[0] for row in monthly} == {f"2023-{m:02d}" for m in range(1, 11)}
     assert sum(int(row[3]) for row in monthly) == 150
@@ -77,6 +78,25 @@ async def test_smart_report_csv_has_the_demo_figures_and_the_log_digest(
     assert about["sidik_jari_log"] == digest
     activities = {row[0]: row for row in table(archive, "kegiatan.csv")[1:]}
     assert int(activities["Serasa Desa"][2]) > 0, "held Serasa Desa visits are counted"
+    assert "," in activities["Serasa Desa"][3], "a share, with the Indonesian decimal mark"
+    commas = tmp_path / "skk-comma.zip"
+    code, text = await smart(
+        system,
+        "report",
+        "--kec",
+        KEC,
+        "--year",
+        "2023",
+        "--format",
+        "csv",
+        "--sep",
+        ",",
+        "--out",
+        str(commas),
+    )
+    assert code == 0, text
+    heading = zipfile.ZipFile(commas).read("kegiatan.csv").decode("utf-8-sig").splitlines()[0]
+    assert heading.startswith("jenis,terjadwal,terlaksana,keterlaksanaan")
 
 
 async def test_the_html_report_in_english(system: System, digest: str, tmp_path: Path) -> None:
@@ -134,16 +154,19 @@ async def test_the_dashboard_offers_the_pdf_and_the_xlsx(
     assert pdf.headers["content-type"] == "application/pdf"
     assert 'filename="laporan-skk-352005-2023.pdf"' in pdf.headers["content-disposition"]
     text = pdf_text(pdf.content)
-    assert "Kecamatan Kawedanan 2023" in text
+    assert "KECAMATAN KAWEDANAN" in text
+    assert "Tahun Anggaran 2023" in text
     assert "Rp 15.000.000" in text
+    assert "Camat Kawedanan" in text
+    assert "Halaman 1 dari " in text
     assert digest in text
-    book = zipfile.ZipFile(io.BytesIO(xlsx.content))
-    assert "xl/worksheets/sheet6.xml" in book.namelist()
-    packages = re.findall(
-        r'<c r="C\d+"><v>(\d+)</v>', book.read("xl/worksheets/sheet4.xml").decode()
-    )
-    assert len(packages) == 20
-    assert sum(map(int, packages)) == 150
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    packages = book["Paket sembako"]
+    counts = [packages.cell(r, 3).value for r in range(2, packages.max_row)]
+    assert len(counts) == 20
+    assert sum(counts) == 150
+    assert packages.cell(packages.max_row, 3).value == 150, "the totals row"
+    assert packages.freeze_panes == "A2"
 
 
 async def test_a_report_of_a_kecamatan_never_set_up_is_refused(

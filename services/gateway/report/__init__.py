@@ -1,4 +1,5 @@
-"""The SKK report of a kecamatan and year: HTML, PDF, a zip of CSV files, or XLSX."""
+"""The SKK report of a kecamatan and year: HTML, PDF, a zip of CSV files (one per table), or
+XLSX."""
 
 from __future__ import annotations
 
@@ -17,14 +18,15 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 
-def render(report: SkkReport, fmt: str, words: Words) -> tuple[bytes, str, str]:
-    """The report's bytes, media type and file name in one of FORMATS."""
+def render(report: SkkReport, fmt: str, words: Words, sep: str = ";") -> tuple[bytes, str, str]:
+    """The report's bytes, media type and file name in one of FORMATS; `sep` is the CSV
+    files' separator (`;` by default, `,` on request)."""
     if fmt == "html":
         content = render_html(report, words).encode()
     elif fmt == "pdf":
         content = render_pdf(report, words)
     else:
         tables = [about(report, words), *all_tables(report, words)]
-        content = csv_zip(tables) if fmt == "csv" else xlsx(tables)
+        content = csv_zip(tables, sep) if fmt == "csv" else xlsx(tables, words)
     media, suffix = FORMATS[fmt]
     return content, media, f"laporan-skk-{report.kec}-{report.year}.{suffix}"

@@ -30,7 +30,13 @@ def nats_fetch(nc: NATS, tenant: Tenant, actor: str) -> Fetch:
 
 
 async def write_report(
-    settings: Settings, kec: str, year: int, fmt: str, out: str | None, lang: str = "id"
+    settings: Settings,
+    kec: str,
+    year: int,
+    fmt: str,
+    out: str | None,
+    lang: str = "id",
+    sep: str = ";",
 ) -> Path:
     tenant = Tenant.parse(undot(kec)[:4], kec)
     nc = await nats.connect(servers=settings.nats_servers(), name="smart-report")
@@ -41,7 +47,7 @@ async def write_report(
         raise ReportFailed(f"{exc.code}: {exc.message_en}") from None
     finally:
         await nc.close()
-    content, _, filename = render(report, fmt, Words(lang))
+    content, _, filename = render(report, fmt, Words(lang), sep)
     path = Path(out) if out else Path(filename)
     path.write_bytes(content)
     return path

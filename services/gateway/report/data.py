@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from nats.aio.client import Client as NATS
 
+from services.gateway.documents.settings import DocumentSettings, Letterhead
 from shared.audit.logdigest import KeptDigest, digest_log
 from shared.clock import JAKARTA, utc_now
+from shared.contracts.documents import FindingsGroup, FindingsRegister
 from shared.edge.rpc import RpcReply
 from shared.errors import DomainError
 
@@ -81,6 +83,19 @@ class SkkReport:
     digest: KeptDigest
     """The whole kabupaten log's digest when the report was made, in the form
     `smart verify --digest` takes: a copy kept on paper can be checked later."""
+    findings_groups: list[FindingsGroup] = field(default_factory=list)
+    """The year's findings by category, subject type and severity (no names)."""
+    letterhead: Letterhead | None = None
+    """The kop surat and the camat who signs (settings, see documents/settings.py)."""
+
+    @property
+    def head(self) -> Letterhead:
+        return self.letterhead or Letterhead.of(DocumentSettings(), self.kab, self.kec, self.name)
+
+    @property
+    def period(self) -> tuple[date, date]:
+        """The fiscal period: the calendar year (tahun anggaran), 1 January to 31 December."""
+        return date(self.year, 1, 1), date(self.year, 12, 31)
 
     @property
     def check_command(self) -> str:
@@ -138,7 +153,16 @@ def desa_rows(kecamatan: dict[str, Any], distribution: dict[str, Any]) -> list[D
 async def gather(fetch: Fetch, nc: NATS, kab: str, kec: str, year: int) -> SkkReport:
     """Ask every service at once, then read the log for its digest."""
     by_year = {"year": year}
-    kecamatan, activities, attendance, recap, distribution, trend, findings = await asyncio.gather(
+    (
+        kecamatan,
+        activities,
+        attendance,
+        recap,
+        distribution,
+        trend,
+        findings,
+        register,
+    ) = await asyncio.gather(
         fetch("scheduler", "kecamatan_get", {}),
         fetch("scheduler", "summary", by_year),
         fetch("scheduler", "attendance", by_year),
@@ -146,6 +170,7 @@ async def gather(fetch: Fetch, nc: NATS, kab: str, kec: str, year: int) -> SkkRe
         fetch("distribution", "distribution", by_year),
         fetch("integrity", "summary", by_year),
         fetch("integrity", "findings_summary", {}),
+        fetch("integrity", "findings_register", by_year),
     )
     return SkkReport(
         kab=kab,
@@ -161,4 +186,6 @@ async def gather(fetch: Fetch, nc: NATS, kab: str, kec: str, year: int) -> SkkRe
         findings_by_year={str(k): int(v) for k, v in trend["findings_by_year"].items()},
         findings=findings,
         digest=await digest_log(nc, kab),
+        findings_groups=FindingsRegister.model_validate(register).groups,
+        letterhead=Letterhead.of(DocumentSettings(), kab, kec, kecamatan["name"]),
     )

@@ -1,90 +1,93 @@
-"""The SKK report as a PDF (fpdf2, core fonts): the tables, the findings bars, the digest."""
+"""The SKK report as a signable PDF on the kecamatan's paper (embedded Noto Sans): kop surat,
+fiscal period, narrative, the tables, the camat's signature and the log's digest."""
 
 from __future__ import annotations
 
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from services.gateway.documents.fonts import FAMILY
+from services.gateway.documents.paper import BLANK, Paper, Signer, long_date
 from services.gateway.report.data import SkkReport
+from services.gateway.report.narrative import paragraphs
 from services.gateway.report.tables import Table, all_tables
 from services.gateway.web.i18n import Words
 
-BAR_MM = 60.0
+ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+ON_PAPER = (
+    "kegiatan",
+    "donasi_per_bulan",
+    "paket_per_desa",
+    "paket_desa_x_bulan",
+    "temuan_per_tahun",
+    "temuan_per_kategori",
+)
+"""The tables the paper prints (the long `paket_per_desa_bulan` is the grid's source)."""
 
 
-def latin(text: str) -> str:
-    """Core PDF fonts speak Latin-1; anything else becomes '?'."""
-    return text.encode("latin-1", "replace").decode("latin-1")
+def _widths(table: Table) -> tuple[float, ...]:
+    """Words get room; a figure's column is as wide as its header's longest word needs."""
+    text = table.text_columns
+    wide = 3.0 if len(table.headers) > 10 else 2.2
+    return tuple(
+        wide
+        if i < text
+        else max(1.6 if i in table.money else 1.0, max(len(w) for w in h.split() or [""]) / 5)
+        for i, h in enumerate(table.headers)
+    )
 
 
-def _heading(pdf: FPDF, text: str, size: int = 12) -> None:
-    pdf.set_font("Helvetica", "B", size)
-    pdf.cell(0, 8, latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 9)
+def _table(paper: Paper, number: str, table: Table, words: Words) -> None:
+    paper.heading(f"{number}. {table.title}")
+    paper.grid(
+        table.headers,
+        [table.shown(words, r) for r in table.rows],
+        text_columns=table.text_columns,
+        widths=_widths(table),
+        totals=table.shown(words, table.totals) if table.totals is not None else None,
+    )
 
 
-def _leading_text(table: Table) -> int:
-    """How many columns on the left hold words (names, codes), not figures."""
-    first = table.rows[0] if table.rows else ()
-    return next((i for i, v in enumerate(first) if not isinstance(v, str)), len(first))
+def _digest(paper: Paper, number: str, report: SkkReport, words: Words) -> None:
+    paper.heading(f"{number}. {words('digest')}")
+    paper.set_font(FAMILY, "", 8.5)
+    paper.multi_cell(0, 4.5, str(report.digest), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    paper.set_font(FAMILY, "", 8.5)
+    paper.cell(0, 5, f"{words('digest_check')}:", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    paper.set_font(FAMILY, "", 7.5)
+    paper.multi_cell(0, 4, report.check_command, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    paper.set_font(FAMILY, "", 10)
 
 
-def _table(pdf: FPDF, table: Table, words: Words) -> None:
-    _heading(pdf, table.title)
-    rows = [list(table.headers), *(table.shown(words, r) for r in table.rows)]
-    if table.totals is not None:
-        rows.append(table.shown(words, table.totals))
-    text = _leading_text(table)
-    columns = range(len(table.headers))
-    with pdf.table(
-        col_widths=tuple(2.0 if i < text else 1.2 for i in columns),
-        text_align=tuple("LEFT" if i < text else "RIGHT" for i in columns),
-        line_height=5.5,
-    ) as grid:
-        for values in rows:
-            line = grid.row()
-            for value in values:
-                line.cell(latin(value))
-    pdf.ln(4)
-
-
-def _findings_bars(pdf: FPDF, report: SkkReport, words: Words) -> None:
-    counts = sorted(report.findings_by_year.items())
-    top = max((n for _, n in counts), default=0) or 1
-    for year, count in counts:
-        pdf.cell(16, 6, year)
-        x, y = pdf.get_x(), pdf.get_y() + 1
-        pdf.set_fill_color(46, 125, 50)
-        pdf.rect(x, y, BAR_MM * count / top, 4, style="F")
-        pdf.set_x(x + BAR_MM + 4)
-        pdf.cell(0, 6, words.number(count), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(3)
-
-
-def _digest(pdf: FPDF, report: SkkReport, words: Words) -> None:
-    _heading(pdf, words("digest"))
-    pdf.set_font("Courier", "", 9)
-    pdf.cell(0, 5, str(report.digest), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 8)
-    pdf.cell(0, 5, latin(f"{words('digest_check')}:"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Courier", "", 7)
-    pdf.cell(0, 4, report.check_command, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", "", 9)
+def _opening(paper: Paper, report: SkkReport, words: Words) -> None:
+    start, end = report.period
+    paper.title_block(
+        words("skk_title"),
+        words("skk_programmes"),
+        words("fiscal_period").format(
+            start=long_date(start, words.lang), end=long_date(end, words.lang), year=report.year
+        ),
+    )
+    paper.heading(f"I. {words('narrative')}")
+    for programme, text in paragraphs(report, words):
+        paper.set_font(FAMILY, "B", 10)
+        paper.cell(0, 5.5, programme, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        paper.paragraph(text, 9.5)
 
 
 def render_pdf(report: SkkReport, words: Words) -> bytes:
-    pdf = FPDF(orientation="P", unit="mm", format="A4")
-    pdf.set_title(latin(f"{words('report')} {report.name} {report.year}"))
-    pdf.set_creator("Jumat SMART")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_page()
-    _heading(pdf, f"{words('report')} - {words('kecamatan')} {report.name} {report.year}", 15)
-    pdf.multi_cell(0, 5, latin(words("report_intro")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    stamp = report.generated_at.strftime("%Y-%m-%d %H:%M WIB")
-    pdf.cell(0, 6, latin(f"{words('generated')}: {stamp}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(3)
-    for table in all_tables(report, words):
-        _table(pdf, table, words)
-    _findings_bars(pdf, report, words)
-    _digest(pdf, report, words)
-    return bytes(pdf.output())
+    paper = Paper(report.head, report.generated_at, words.lang)
+    paper.set_title(f"{words('report')} {report.name} {report.year}")
+    paper.add_page()
+    paper.kop_surat()
+    _opening(paper, report, words)
+    tables = {t.slug: t for t in all_tables(report, words)}
+    for i, slug in enumerate(ON_PAPER, start=1):
+        _table(paper, ROMAN[i], tables[slug], words)
+    _digest(paper, ROMAN[len(ON_PAPER) + 1], report, words)
+    camat = Signer(
+        f"Camat {report.name}",
+        report.head.office.camat,
+        paper.place_and_date(report.generated_at.date()),
+    )
+    paper.signatures([BLANK, camat])
+    return paper.finish()

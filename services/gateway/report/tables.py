@@ -7,12 +7,26 @@ from dataclasses import dataclass, field
 from services.gateway.report.data import SkkReport
 from services.gateway.web.i18n import Words
 
-Cell = str | int
+
+@dataclass(frozen=True)
+class Percent:
+    """A share (held of scheduled): a number in a spreadsheet, `83,3%` on paper."""
+
+    part: int
+    whole: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.part / self.whole if self.whole else None
+
+
+Cell = str | int | Percent
 
 
 @dataclass(frozen=True)
 class Table:
-    """A titled table: stable CSV keys, headers in the reader's language, raw values."""
+    """A titled table: stable CSV keys, headers in the reader's language, raw values.
+    `money` columns are rupiah; `plain` integer columns (years) print without separators."""
 
     slug: str
     title: str
@@ -21,17 +35,29 @@ class Table:
     rows: list[tuple[Cell, ...]]
     money: frozenset[int] = field(default_factory=frozenset)
     totals: tuple[Cell, ...] | None = None
+    plain: frozenset[int] = field(default_factory=frozenset)
 
     def shown(self, words: Words, row: tuple[Cell, ...]) -> list[str]:
         """A row as printed: rupiah and thousands in the reader's convention."""
-        return [
-            words.rupiah(v) if i in self.money and isinstance(v, int) else _plain(words, v)
-            for i, v in enumerate(row)
-        ]
+        return [self.shown_cell(words, i, v) for i, v in enumerate(row)]
 
+    def shown_cell(self, words: Words, index: int, value: Cell) -> str:
+        if isinstance(value, Percent):
+            return words.percent(value.part, value.whole)
+        if isinstance(value, str):
+            return value
+        if index in self.plain:
+            return str(value)
+        return words.rupiah(value) if index in self.money else words.number(value)
 
-def _plain(words: Words, value: Cell) -> str:
-    return words.number(value) if isinstance(value, int) else value
+    @property
+    def text_columns(self) -> int:
+        """How many columns on the left hold words (names, codes), not figures."""
+        first = self.rows[0] if self.rows else (self.totals or ())
+        return next(
+            (i for i, v in enumerate(first) if not isinstance(v, str) and i not in self.plain),
+            len(first),
+        )
 
 
 def activities(report: SkkReport, words: Words) -> Table:
@@ -40,7 +66,7 @@ def activities(report: SkkReport, words: Words) -> Table:
             words.kind(r.kind),
             r.scheduled,
             r.held,
-            words.percent(r.held, r.scheduled),
+            Percent(r.held, r.scheduled),
             r.officials,
             r.residents,
         )
@@ -58,7 +84,7 @@ def activities(report: SkkReport, words: Words) -> Table:
             words("total"),
             scheduled,
             held,
-            words.percent(held, scheduled),
+            Percent(held, scheduled),
             sum(r.officials for r in report.activities),
             sum(r.residents for r in report.activities),
         ),
@@ -159,9 +185,31 @@ def hand_outs(report: SkkReport, words: Words) -> Table:
     )
 
 
+def desa_months(report: SkkReport, words: Words) -> Table:
+    """Packages as a grid, a desa per row and a month per column: the paper form of
+    `paket_per_desa_bulan` (desa without packages left out)."""
+    counts: dict[tuple[str, int], int] = {}
+    for r in report.hand_outs:
+        key = (r["desa"], int(str(r["month"])[5:7]))
+        counts[key] = counts.get(key, 0) + int(r["packages"])
+    shown = [d for d in report.desa if d.packages]
+    rows: list[tuple[Cell, ...]] = [
+        (d.name, *(counts.get((d.code, m), 0) for m in range(1, 13)), d.packages) for d in shown
+    ]
+    by_month = [sum(counts.get((d.code, m), 0) for d in shown) for m in range(1, 13)]
+    return Table(
+        "paket_desa_x_bulan",
+        words("per_desa_month"),
+        ("desa", *(f"bulan_{m:02d}" for m in range(1, 13)), "jumlah"),
+        (words("desa"), *(words.month(m) for m in range(1, 13)), words("total")),
+        rows,
+        totals=(words("total"), *by_month, sum(by_month)),
+    )
+
+
 def findings(report: SkkReport, words: Words) -> Table:
     rows: list[tuple[Cell, ...]] = [
-        (year, count) for year, count in sorted(report.findings_by_year.items())
+        (int(year), count) for year, count in sorted(report.findings_by_year.items())
     ]
     return Table(
         "temuan_per_tahun",
@@ -169,19 +217,70 @@ def findings(report: SkkReport, words: Words) -> Table:
         ("tahun", "temuan"),
         (words("year"), words("findings")),
         rows,
+        plain=frozenset({0}),
+    )
+
+
+def findings_groups(report: SkkReport, words: Words) -> Table:
+    """The year's findings by category and subject type, by severity: no names."""
+    groups = report.findings_groups
+    rows: list[tuple[Cell, ...]] = [
+        (
+            words.code("category", g.category),
+            words.code("subject_type", g.subject_type) if g.subject_type else "-",
+            g.ringan,
+            g.sedang,
+            g.berat,
+            g.total,
+            g.open,
+        )
+        for g in groups
+    ]
+    return Table(
+        "temuan_per_kategori",
+        words("findings_by_category_subject"),
+        ("kategori", "jenis_subjek", "ringan", "sedang", "berat", "jumlah", "belum_selesai"),
+        (
+            words("category"),
+            words("subject_type_label"),
+            *(words.code("severity", s) for s in ("RINGAN", "SEDANG", "BERAT")),
+            words("total"),
+            words("open_findings_label"),
+        ),
+        rows,
+        totals=(
+            words("total"),
+            "",
+            sum(g.ringan for g in groups),
+            sum(g.sedang for g in groups),
+            sum(g.berat for g in groups),
+            sum(g.total for g in groups),
+            sum(g.open for g in groups),
+        ),
     )
 
 
 def all_tables(report: SkkReport, words: Words) -> list[Table]:
-    return [f(report, words) for f in (activities, donations, packages, hand_outs, findings)]
+    """Every table of the report, in its order; `paket_desa_x_bulan` is the paper's grid."""
+    makers = (activities, donations, packages, desa_months, hand_outs, findings, findings_groups)
+    return [f(report, words) for f in makers]
 
 
 def about(report: SkkReport, words: Words) -> Table:
-    """Which kecamatan and year, when it was made, and the digest to check the log against."""
+    """Which kecamatan and period, when it was made, and the digest to check the log against."""
+    start, end = report.period
     rows: list[tuple[Cell, ...]] = [
         ("kecamatan", f"{report.name} ({report.kec})"),
+        ("kabupaten", f"{report.head.kabupaten} ({report.kab})"),
         ("tahun", str(report.year)),
+        ("periode", f"{start.isoformat()} - {end.isoformat()}"),
         ("dibuat", report.generated_at.isoformat(timespec="seconds")),
         ("sidik_jari_log", str(report.digest)),
     ]
-    return Table("ringkasan", words("report"), ("isian", "nilai"), ("", ""), rows)
+    return Table(
+        "ringkasan",
+        words("report"),
+        ("isian", "nilai"),
+        (words("item"), words("value_label")),
+        rows,
+    )

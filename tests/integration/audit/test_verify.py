@@ -25,6 +25,7 @@ import pytest_asyncio
 from nats.aio.client import Client as NATS
 
 from services.cli import main, ops
+from services.cli import verify as verify_cmd
 from services.cli.context import CannotRun
 from services.gateway.report.cli import write_report
 from shared.audit.checkpoints import Checkpointer
@@ -68,9 +69,11 @@ async def test_a_kecamatan_is_verified_on_its_own_and_only_its_discrepancies_cou
     # This process serves one kabupaten (SMART_KABUPATEN); the schemas hold other tests'
     # kabupaten as well, so only its own rows can be compared with its log.
     assert settings.served_kabupaten() == [kab]
-    assert await ops.verify(settings, None) == 0
-    assert await ops.verify(settings, None, workers=2) == 0  # read models rebuilt in processes
-    assert await ops.verify(settings, None, kec=target) == 0
+    assert await verify_cmd.verify(settings, None) == 0
+    assert (
+        await verify_cmd.verify(settings, None, workers=2) == 0
+    )  # read models rebuilt in processes
+    assert await verify_cmd.verify(settings, None, kec=target) == 0
     out = capsys.readouterr().out
     assert f"OK   log {stream_name(kab)} ({history} checked)" in out
     assert f"OK   log {stream_name(kab)}, kecamatan {target} ({len(own)} checked)" in out
@@ -79,15 +82,15 @@ async def test_a_kecamatan_is_verified_on_its_own_and_only_its_discrepancies_cou
     await pool.execute(
         "update donations.fund set donated_idr = 1 where kab = $1 and kec = $2", kab, target
     )
-    assert await ops.verify(settings, None, kec=other) == 0
-    assert await ops.verify(settings, None, kec=target) == 1
+    assert await verify_cmd.verify(settings, None, kec=other) == 0
+    assert await verify_cmd.verify(settings, None, kec=target) == 1
     out = capsys.readouterr().out.split("VERIFIED: no discrepancy")[1]
     assert f"FAIL read models donations, kecamatan {target}" in out
     fund = next(line for line in out.splitlines() if "donations.fund:" in line)
     assert re.search(rf"not from the log: \({kab},{target},\d+,1,", fund)  # donated_idr = 1
     assert "OK   read models scheduler" in out  # only what differs fails
-    assert await ops.verify(settings, None, [kab]) == 1
-    assert await ops.verify(settings, None, [kab], workers=2) == 1
+    assert await verify_cmd.verify(settings, None, [kab]) == 1
+    assert await verify_cmd.verify(settings, None, [kab], workers=2) == 1
     assert "FAIL read models donations, kabupaten" in capsys.readouterr().out
 
     for side in live:  # no projector takes the forged event below
@@ -125,13 +128,13 @@ async def test_read_models_are_verified_in_worker_processes(
 
 async def test_verify_refuses_a_scope_it_cannot_check(settings: Settings, kab: str) -> None:
     with pytest.raises(CannotRun, match="kept digest covers the whole kabupaten's log"):
-        await ops.verify(settings, None, kept=[KeptDigest(kab, 5, "0" * 64)], kec=f"{kab}11")
+        await verify_cmd.verify(settings, None, kept=[KeptDigest(kab, 5, "0" * 64)], kec=f"{kab}11")
     with pytest.raises(CannotRun, match="--kec 35201: kecamatan code"):
-        await ops.verify(settings, None, kec="35.20.1")
+        await verify_cmd.verify(settings, None, kec="35.20.1")
     with pytest.raises(CannotRun, match=f"--kec {kab}11 is not in kabupaten 3520"):
-        await ops.verify(settings, None, ["3520"], kec=f"{kab}11")
+        await verify_cmd.verify(settings, None, ["3520"], kec=f"{kab}11")
     with pytest.raises(CannotRun, match=f"no log for kabupaten {kab}"):
-        await ops.verify(settings, None, kec=f"{kab}11")
+        await verify_cmd.verify(settings, None, kec=f"{kab}11")
 
 
 async def test_the_report_and_the_public_page_print_a_digest_that_verify_takes(
@@ -156,17 +159,17 @@ async def test_the_report_and_the_public_page_print_a_digest_that_verify_takes(
     assert f'<code id="audit-key">{found[1].public_key}</code>' in page.text
     report = await write_report(settings, gateway.kec, 2024, "csv", str(tmp_path / "skk.zip"))
     about = zipfile.ZipFile(report).read("ringkasan.csv").decode("utf-8-sig")
-    printed = dict(csv.reader(io.StringIO(about)))["sidik_jari_log"]
+    printed = dict(csv.reader(io.StringIO(about), delimiter=";"))["sidik_jari_log"]
     assert printed.startswith(f"{kab}:{await store.last_seq(kab)}:")
     # Then verify takes each as printed, and says the log matches them
     kept = main._kept_digests([printed, shown[1]])
-    assert await ops.verify(settings, None, [kab], kept) == 0
+    assert await verify_cmd.verify(settings, None, [kab], kept) == 0
     out = capsys.readouterr().out
     assert f"matches: the kept digest {printed} (given with --digest)" in out
     assert f"matches: the kept digest {shown[1]} (given with --digest)" in out
     # And a copy the log does not match fails, named
     forged = printed[:-64] + "0" * 64
-    assert await ops.verify(settings, None, [kab], main._kept_digests([forged])) == 1
+    assert await verify_cmd.verify(settings, None, [kab], main._kept_digests([forged])) == 1
     assert f"the log differs from the digest kept outside, {forged}" in capsys.readouterr().out
     with pytest.raises(CannotRun, match="expected KAB:SEQ:SHA256"):
         main._kept_digests(["951:" + "0" * 64])  # the old form, of another formula
@@ -177,7 +180,7 @@ async def test_verify_fails_while_a_dead_letter_is_open(
 ) -> None:
     # Given a log whose read models verify
     position = await tally(nc, kab, [1, 2, 3])
-    assert await ops.verify(settings, None) == 0
+    assert await verify_cmd.verify(settings, None) == 0
     assert "OK   dead letters (4 checked)" in capsys.readouterr().out
     # When a projector gave up on an event
     letter = await pool.fetchval(
@@ -188,7 +191,7 @@ async def test_verify_fails_while_a_dead_letter_is_open(
         f"smart.{kab}.{kab}01.tally.counter.a1",
     )
     # Then verify fails, naming the service, the projection and the event
-    assert await ops.verify(settings, None) == 1
+    assert await verify_cmd.verify(settings, None) == 1
     out = capsys.readouterr().out
     assert "FAIL dead letters (4 checked)" in out
     assert f"donations.fund on {stream_name(kab)}: 1 open dead letter(s) (seq {position})" in out
@@ -196,7 +199,7 @@ async def test_verify_fails_while_a_dead_letter_is_open(
     await pool.execute(
         "update donations.dead_letters set resolved_at = now() where id = $1", letter
     )
-    assert await ops.verify(settings, None) == 0
+    assert await verify_cmd.verify(settings, None) == 0
 
 
 @pytest_asyncio.fixture
