@@ -30,6 +30,14 @@ def dot(code: str) -> str:
     return ".".join(parts)
 
 
+def kabupaten_code(code: str) -> str:
+    """A kabupaten's code without dots (`35.20` -> `3520`); anything else is refused."""
+    kab = undot(code)
+    if not _KAB.match(kab):
+        raise InvalidRegionCode(f"kabupaten code {code!r} must be 4 digits")
+    return kab
+
+
 def check_token(value: str, what: str) -> str:
     if not _TOKEN.match(value):
         raise ValueError(f"{what} {value!r} is not a valid subject token")

@@ -25,7 +25,7 @@ from shared.edge.rpc import STILL_WORKING, RpcReply, RpcRequest, Scope, answer, 
 from shared.errors import DomainError, Forbidden, InvalidInput, NotFound
 from shared.events.scheduler import KecamatanConfigured
 from shared.log.envelope import Metadata
-from shared.tenancy import Tenant
+from shared.tenancy import Tenant, kabupaten_code
 
 if TYPE_CHECKING:
     from shared.runtime import Runtime
@@ -56,6 +56,11 @@ class Ctx(Generic[D]):
     @property
     def tenant(self) -> Tenant:
         return self.req.tenant
+
+    @property
+    def kab(self) -> str:
+        """The kabupaten asked about (no dots): all that a kabupaten-wide request names."""
+        return kabupaten_code(self.req.kab)
 
     @property
     def meta(self) -> Metadata:
@@ -174,6 +179,18 @@ def check_area(message: type[Message], req: RpcRequest) -> None:
         raise Forbidden()
 
 
+def check_kabupaten_area(req: RpcRequest) -> None:
+    """A kabupaten-wide message is for callers whose area is the kabupaten or wider: one
+    confined to a kecamatan or a desa, or to another kabupaten, is refused (403)."""
+    scope = req.scope
+    if scope is None:
+        return
+    if scope.kec is not None or scope.desa is not None:
+        raise Forbidden()
+    if scope.kab is not None and scope.kab != kabupaten_code(req.kab):
+        raise Forbidden()
+
+
 def reply_of(result: Answer) -> RpcReply:
     if isinstance(result, Pending):
         return RpcReply(status=STILL_WORKING, data={"done": result.done, "total": result.total})
@@ -194,6 +211,8 @@ def _edge(
 ) -> Endpoint:
     async def endpoint(req: RpcRequest) -> RpcReply:
         async def work() -> RpcReply:
+            if message.kabupaten_wide:
+                return await whole_kabupaten()
             tenant = req.tenant
             await rt.wait_for(tenant.kab, req.wait_for)
             kecamatan = None if before_setup else await rt.facts.require_kecamatan(tenant)
@@ -205,6 +224,11 @@ def _edge(
                 if fresh is None or fresh == kecamatan:
                     raise  # refused on the set-up the log holds now, not on a memory of it
             return await decide(fresh)
+
+        async def whole_kabupaten() -> RpcReply:
+            check_kabupaten_area(req)
+            await rt.wait_for(kabupaten_code(req.kab), req.wait_for)
+            return await decide(None)
 
         async def decide(kecamatan: KecamatanConfigured | None) -> RpcReply:
             ctx = Ctx(req, rt, deps, kecamatan)

@@ -20,7 +20,7 @@ from pydantic_core import to_json
 from shared.errors import DomainError
 from shared.log.envelope import Metadata
 from shared.strict import explained
-from shared.tenancy import Tenant, check_token, dot, undot
+from shared.tenancy import Tenant, check_token, dot, kabupaten_code, undot
 
 log = logging.getLogger("smart.rpc")
 D = TypeVar("D")
@@ -79,7 +79,8 @@ class RpcRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kab: str
-    kec: str
+    kec: str = ""
+    """Empty in a kabupaten-wide request (`Message.kabupaten_wide`)."""
     command_id: str = Field(default_factory=lambda: str(uuid.uuid4()), min_length=1)
     correlation_id: str | None = None
     actor: str = "system"
@@ -247,7 +248,7 @@ async def call(
     """Send a request to a service and parse its reply; a long command answering 202 is
     asked again (the same request, which joins its job) until its final reply, and given up
     on as a timeout once several asks in a row saw it make no progress."""
-    subject = rpc_subject(request.tenant.kab, service, name)
+    subject = rpc_subject(kabupaten_code(request.kab), service, name)
     data = encode(request, nc.max_payload if nc.is_connected else 0)
     stalled, seen = 0, None
     while True:

@@ -42,11 +42,15 @@ def nice_max(value: int) -> int:
         step *= 10
 
 
-def _frame(height: int, bottom: int, title: str, body: list[str], series: Sequence[Series]) -> str:
-    legend = "".join(
+def _legend(series: Sequence[Series]) -> str:
+    return "".join(
         f'<tspan class="{s.css}-text" dx="{0 if i == 0 else 14}">\u25a0 {escape(s.name)}</tspan>'
         for i, s in enumerate(series)
     )
+
+
+def _frame(height: int, bottom: int, title: str, body: list[str], series: Sequence[Series]) -> str:
+    legend = _legend(series)
     return (
         f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img"'
         f' aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
@@ -170,4 +174,42 @@ def meter(part: int, whole: int, *, title: str) -> str:
         f' aria-label="{escape(title)}"><title>{escape(title)}</title>'
         f'<rect class="meter-bg" width="100" height="8"/>'
         f'<rect class="s1" width="{100 * share:.1f}" height="8"/></svg>'
+    )
+
+
+LABEL_W = 150
+"""The room left of a horizontal bar for its label (13 characters at the phone's size)."""
+BAR_H = 20
+
+
+def hbars(labels: Sequence[str], series: Sequence[Series], *, title: str, fmt: Format = str) -> str:
+    """Horizontal bars, one row per label (as many as there are: a kabupaten's kecamatan),
+    its name on the left, each bar titled and labelled with its exact value."""
+    top = nice_max(max((v for s in series for v in s.values), default=0))
+    left, right = SIDE + LABEL_W, WIDTH - SIDE - 56
+    row = max(LINE_H + 8, BAR_H * len(series) + 10)
+    height = TOP + row * len(labels) + 6
+    body = [f'<line class="axis" x1="{left}" y1="{TOP - 4}" x2="{left}" y2="{height - 4}"/>']
+    for i, label in enumerate(labels):
+        y0 = TOP + i * row
+        body.append(
+            f'<text class="label" x="{left - 6}" y="{y0 + row / 2 + 5:.1f}"'
+            f' text-anchor="end">{escape(label)}</text>'
+        )
+        for j, s in enumerate(series):
+            value, y = s.values[i], y0 + 5 + j * BAR_H
+            width = (right - left) * value / top
+            body.append(
+                f'<rect class="{s.css}" x="{left}" y="{y}" width="{width:.1f}"'
+                f' height="{BAR_H - 4}"><title>{escape(label)} \u00b7 {escape(s.name)}:'
+                f" {escape(fmt(value))}</title></rect>"
+                f'<text class="value" x="{left + width + 4:.1f}" y="{y + BAR_H - 6}">'
+                f"{escape(fmt(value))}</text>"
+            )
+    return (
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img"'
+        f' aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        f"<title>{escape(title)}</title>"
+        + "".join(body)
+        + f'<text class="legend" x="{SIDE}" y="20">{_legend(series)}</text></svg>'
     )
