@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 
 from bench.ledger import Batch, Fund, Ledger
 from services.scheduler.domain import schedule
 from services.scheduler.rota import days_off, is_working_day
 from services.scheduler.state import Rota, Setup, evolve_rota, evolve_setup
 from shared.contracts.scheduler import ScheduleMonth
-from shared.crypto import derive, seal_text
+from shared.crypto import seal_text
 from shared.events.base import DomainEvent
 from shared.events.distribution import (
     Aid,
     HouseholdAidStatusChanged,
+    HouseholdChanged,
     HouseholdForgotten,
     HouseholdRegistered,
     Registry,
@@ -34,6 +32,7 @@ from shared.events.integrity import (
     FindingResolved,
     FindingSeverity,
     FindingSource,
+    SubjectType,
     finding_ref,
 )
 from shared.events.scheduler import (
@@ -67,16 +66,6 @@ class Household:
             if as_of <= day:
                 held = self.changes[as_of]
         return not self.forgotten and not {Aid.PKH, Aid.BPNT, Aid.BLT_DD} & set(held)
-
-
-@lru_cache(maxsize=8)
-def _lookup_key(secret: str) -> bytes:
-    return derive(secret, b"lookup")
-
-
-def lookup_hmac(secret: str, kind: str, value: str) -> str:
-    """`shared.crypto.lookup_hmac` with the derived key computed once."""
-    return hmac.new(_lookup_key(secret), f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
 
 class Kecamatan:
@@ -153,9 +142,16 @@ class Kecamatan:
             as_of = first + timedelta(days=self.rng.randint(0, 27))
             h.changes[as_of] = self.rng.choice([[], [Aid.PKH], [Aid.PBI_JK], [Aid.BPNT]])
             event = HouseholdAidStatusChanged(
-                household_id=h.household_id, aid=h.changes[as_of], as_of=as_of
+                household_id=h.household_id,
+                aid=h.changes[as_of],
+                as_of=as_of,
+                source=self.rng.choice([None, "SK Dinas Sosial"]),
             )
             batches.append(Batch(household_ref(self.tenant, h.household_id), [event], as_of))
+        if every:
+            h = self.rng.choice(every)
+            desil = HouseholdChanged(household_id=h.household_id, desil=self.rng.randint(1, 10))
+            batches.append(Batch(household_ref(self.tenant, h.household_id), [desil], first))
         if every and self.rng.random() < 0.2:
             h = self.rng.choice(every)
             h.forgotten = True
@@ -185,8 +181,6 @@ class Kecamatan:
             registry=self.rng.choice([Registry.DTKS, Registry.DTSEN]),
             snapshot_date=first - timedelta(days=30),
             aid=aid,
-            no_kk_hmac=lookup_hmac(self.secret, "no_kk", no_kk),
-            nik_hmac=lookup_hmac(self.secret, "nik", nik),
             personal=seal_text(key, json.dumps(clear), f"household:{hid}"),
         )
         return Batch(household_ref(self.tenant, hid), [event], first)
@@ -222,7 +216,9 @@ class Kecamatan:
             unit=unit,
             unit_name=name,
             desa=desa,
-            official_token=None,
+            subject_type=SubjectType.ASN,
+            official=None,
+            official_id=None,
             category=self.rng.choice(list(FindingCategory)),
             severity=self.rng.choice(list(FindingSeverity)),
             source=source,
@@ -241,7 +237,11 @@ class Kecamatan:
                     ref,
                     [
                         FindingFollowedUp(
-                            finding_id=fid, followed_up_on=on, action=sealed, sanction=None
+                            finding_id=fid,
+                            followed_up_on=on,
+                            action=sealed,
+                            sanction=None,
+                            sanction_code=None,
                         )
                     ],
                     on,

@@ -13,15 +13,26 @@ from shared.crypto import seal_text
 from shared.events.base import DomainEvent
 from shared.events.distribution import (
     PackageDistributed,
+    Relation,
     RoundClosed,
     RoundOpened,
+    StockAdjusted,
     ledger_ref,
 )
-from shared.events.donations import DonationReceived, DonationVoided, PackagesProcured, fund_ref
+from shared.events.donations import (
+    DonationReceived,
+    DonationVoided,
+    ExpenseCategory,
+    ExpenseRecorded,
+    PackagesProcured,
+    PeriodClosed,
+    fund_ref,
+)
 from shared.events.scheduler import ActivityHeld
 from shared.tenancy import AggregateRef, Tenant
 
 PACKAGE_PRICE_IDR = 100_000
+TRANSPORT_IDR = 15_000
 DONOR_KEY = bytes(32)
 
 
@@ -49,19 +60,22 @@ class Lot:
 
 @dataclass
 class Fund:
-    """Donations with gap-free receipts per year, rare voids, a monthly procurement."""
+    """Donations with gap-free receipts per year, rare voids, a monthly procurement, a
+    monthly transport expense, and the month before closed once a month begins."""
 
     tenant: Tenant
     rng: random.Random
     balance: int = 0
     receipts: dict[int, int] = field(default_factory=dict)
+    expense_receipts: dict[int, int] = field(default_factory=dict)
     lots: list[Lot] = field(default_factory=list)
+    open_month: date | None = None
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
     def month(self, first: date, units: list[str]) -> list[Batch]:
-        events: list[DomainEvent] = []
+        events: list[DomainEvent] = self._close(first)
         packages = min(self.balance // PACKAGE_PRICE_IDR, 40)
         if packages:
             events.append(self._procure(first, packages))
@@ -74,7 +88,33 @@ class Fund:
         events += received
         if received and self.rng.random() < 0.3:
             events += self._void(self.rng.choice(received), first + timedelta(days=27))
+        events += self._spend(first + timedelta(days=27))
         return [Batch(fund_ref(self.tenant), events, first)]
+
+    def _close(self, first: date) -> list[DomainEvent]:
+        """The month before `first`, closed at the balance its movements left (every one of
+        them is dated inside it)."""
+        last, self.open_month = self.open_month, first
+        if last is None:
+            return []
+        return [PeriodClosed(year=last.year, month=last.month, closing_idr=self.balance)]
+
+    def _spend(self, day: date) -> list[DomainEvent]:
+        if self.balance < TRANSPORT_IDR:
+            return []
+        self.balance -= TRANSPORT_IDR
+        self.expense_receipts[day.year] = self.expense_receipts.get(day.year, 0) + 1
+        return [
+            ExpenseRecorded(
+                expense_id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.tenant.kec}/{day}")),
+                amount_idr=TRANSPORT_IDR,
+                spent_on=day,
+                category=ExpenseCategory.TRANSPORT,
+                description="Transport ke desa tuan rumah",
+                receipt_no=self.expense_receipts[day.year],
+                balance_after_idr=self.balance,
+            )
+        ]
 
     def _procure(self, day: date, packages: int) -> PackagesProcured:
         total = packages * PACKAGE_PRICE_IDR
@@ -133,6 +173,8 @@ class Ledger:
     tenant: Tenant
     rng: random.Random
     rounds: set[tuple[str, str]] = field(default_factory=set)
+    bast: dict[int, int] = field(default_factory=dict)
+    """The last BAST number of each year: gap-free, as the service numbers them."""
 
     def uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
@@ -178,8 +220,31 @@ class Ledger:
                     distributed_on=day,
                     procurement_id=lot.procurement_id,
                     value_idr=lot.unit_price_idr,
+                    bast_no=self._bast(day),
+                    relation=Relation.SENDIRI,
                 )
             )
         packages = len(events) - 1
         events.append(RoundClosed(round_id=round_id, desa=desa, month=month, packages=packages))
-        return events
+        return events + self._write_off(day, lots)
+
+    def _bast(self, day: date) -> str:
+        self.bast[day.year] = self.bast.get(day.year, 0) + 1
+        return f"BAST/{self.tenant.kec}/{day.year}/{self.bast[day.year]}"
+
+    def _write_off(self, day: date, lots: list[Lot]) -> list[DomainEvent]:
+        """Now and then a damaged package written off, from the oldest lot."""
+        lot = next((lot for lot in lots if lot.remaining), None)
+        if lot is None or self.rng.random() >= 0.1:
+            return []
+        lot.remaining -= 1
+        left = sum(lot.remaining for lot in lots)
+        return [
+            StockAdjusted(
+                adjustment_id=self.uid(),
+                packages=-1,
+                reason="Kemasan rusak",
+                adjusted_on=day,
+                in_stock=left,
+            )
+        ]

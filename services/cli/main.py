@@ -12,7 +12,7 @@ from typing import Any
 
 import nats.errors
 
-from services.cli import ops
+from services.cli import ops, verify
 from services.cli.context import CannotRun, secret_settings, settings_for
 from services.cli.provision import add_provision_parser, provision
 from services.cli.up import run_one, up
@@ -22,14 +22,28 @@ from shared.audit.logdigest import FORM, KeptDigest
 from shared.config import Settings
 from shared.log.reader import LogUnavailable
 
+ROLES = ("admin", "camat", "bendahara", "operator", "auditor")
+"""The values of `services.gateway.auth.Role`, spelled out so `smart --help` does not load the
+gateway."""
+
+
+def _add_up(sub: Any) -> None:
+    p = sub.add_parser("up", help="start the whole system on this machine")
+    p.add_argument("--data-dir", default=".smart")
+    p.add_argument("--http-port", type=int, default=8080)
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address the dashboard listens on: 127.0.0.1 (this machine only, the default) or "
+        "0.0.0.0 (also the office network, for operators on their phones)",
+    )
+    p.add_argument("--demo", action="store_true", help="load the Kawedanan 2023 scenario")
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="smart", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("up", help="start the whole system on this machine")
-    p.add_argument("--data-dir", default=".smart")
-    p.add_argument("--http-port", type=int, default=8080)
-    p.add_argument("--demo", action="store_true", help="load the Kawedanan 2023 scenario")
+    _add_up(sub)
     p = sub.add_parser("run", help="run one service against SMART_NATS_URL/SMART_DATABASE_URL")
     p.add_argument("service")
     add_provision_parser(sub)
@@ -76,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
             )
     p = sub.add_parser("token", help="print a new API token (on the last line)")
     p.add_argument("--data-dir", default=None)
-    p.add_argument("--role", required=True, choices=["admin", "camat", "operator", "auditor"])
+    p.add_argument("--role", required=True, choices=ROLES)
     p.add_argument("--kab")
     p.add_argument("--kec")
     p.add_argument("--desa")
@@ -85,7 +99,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=None)
     p.add_argument("--kec", required=True, help="kecamatan code, e.g. 352005")
     p.add_argument("--year", type=int, required=True)
-    p.add_argument("--format", default="pdf", choices=["pdf", "html", "csv", "xlsx"])
+    p.add_argument(
+        "--format",
+        default="pdf",
+        choices=["pdf", "html", "csv", "xlsx"],
+        help="pdf (signable, A4), html (one page), xlsx (one sheet per table) or csv: ONE ZIP"
+        " FILE (.csv.zip) holding one .csv per table (ringkasan, kegiatan, donasi_per_bulan,"
+        " paket_per_desa, paket_desa_x_bulan, paket_per_desa_bulan, temuan_per_tahun,"
+        " temuan_per_kategori)",
+    )
+    p.add_argument(
+        "--sep",
+        default=";",
+        choices=[";", ","],
+        help="the CSV files' separator: ';' (default, what an Indonesian-locale spreadsheet"
+        " expects; decimals with ',') or ',' (decimals with '.')",
+    )
     p.add_argument("--lang", default="id", choices=["id", "en"])
     p.add_argument("--out", default=None, help="file to write (default: laporan-skk-...)")
     p = sub.add_parser(
@@ -96,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["add", "list", "passwd", "disable"])
     p.add_argument("--data-dir", default=None)
     p.add_argument("--username", help="required by add, passwd and disable")
-    p.add_argument("--role", choices=["admin", "camat", "operator", "auditor"], help="for add")
+    p.add_argument("--role", choices=ROLES, help="for add")
     p.add_argument("--kab")
     p.add_argument("--kec")
     p.add_argument("--desa")
@@ -112,7 +141,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:  # noqa: PLR0911
     if args.command == "up":
-        return up(Path(args.data_dir), args.http_port, args.demo)
+        return up(Path(args.data_dir), args.http_port, args.demo, args.host)
     if args.command == "run":
         return run_one(args.service)
     if args.command == "provision":
@@ -131,7 +160,7 @@ def _command(args: argparse.Namespace) -> Coroutine[Any, Any, int]:  # noqa: PLR
         "replay": lambda: ops.replay(
             settings, args.service, args.kab, args.kec, args.from_seq, args.workers
         ),
-        "verify": lambda: ops.verify(
+        "verify": lambda: verify.verify(
             settings,
             args.service,
             [k.replace(".", "") for k in args.kab or []] or None,
@@ -178,14 +207,14 @@ def _undot(code: str | None) -> str | None:
 
 
 async def _token(args: argparse.Namespace) -> int:
-    from services.gateway.auth import Role, issue_token  # noqa: PLC0415
+    from services.gateway.auth import KECAMATAN_ROLES, Role, issue_token  # noqa: PLC0415
 
     settings = secret_settings(args.data_dir)
     kab, kec, desa = _undot(args.kab), _undot(args.kec), _undot(args.desa)
     if kec and not kab:
         kab = kec[:4]
     role = Role(args.role)
-    if role in (Role.CAMAT, Role.OPERATOR) and not kec:
+    if role in KECAMATAN_ROLES and not kec:
         raise CannotRun(f"a {role.value} token needs --kec")
     if role is Role.OPERATOR and not desa:
         raise CannotRun("an operator token needs --desa")
@@ -209,7 +238,7 @@ async def _web_command(settings: Settings, args: argparse.Namespace) -> int:
     try:
         if args.command == "report":
             path = await write_report(
-                settings, args.kec, args.year, args.format, args.out, args.lang
+                settings, args.kec, args.year, args.format, args.out, args.lang, args.sep
             )
             print(f"report written: {path}")
         else:

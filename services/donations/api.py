@@ -3,10 +3,12 @@ and the check of a donation's path: an unknown donation is 404 whatever the body
 
 from __future__ import annotations
 
-from services.donations import handlers, queries
+from services.donations import documents, handlers, kabupaten, queries
 from services.donations.deps import Deps
 from services.donations.domain import FUND, DonationNotFound
+from shared.contracts import documents as d
 from shared.contracts import donations as c
+from shared.contracts import kabupaten as k
 from shared.edge.kit import Api, Ctx
 from shared.events.donations import SERVICE, fund_ref
 
@@ -26,12 +28,19 @@ API = Api[Deps](
         c.ReceiveDonation: handlers.receive_donation,
         c.VoidDonation: handlers.void_donation,
         c.ProcurePackages: handlers.procure_packages,
+        c.RecordExpense: handlers.record_expense,
+        c.ClosePeriod: handlers.close_period,
+        c.CashbookQuery: queries.cashbook,
+        c.CashbookDetailQuery: queries.cashbook_detail,
+        c.PeriodsQuery: queries.periods,
         c.FundQuery: queries.fund,
         c.SummaryQuery: queries.summary,
         c.RecapQuery: queries.recap,
         c.UnitsQuery: queries.units,
         c.TransparencyQuery: queries.transparency,
         c.DonationsQuery: queries.donations,
+        d.ReceiptQuery: documents.receipt,
+        k.DonationsKabupaten: kabupaten.kabupaten_summary,
     },
     paths={c.VoidDonation: known_donation},
 )

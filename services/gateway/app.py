@@ -14,13 +14,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from services.gateway.asyncapi import asyncapi_document
 from services.gateway.bridge import Bridge, error_response
+from services.gateway.documents.api import build_documents_router
 from services.gateway.health import service_health
 from services.gateway.idempotency import IdempotencyStore
+from services.gateway.kabupaten import build_kabupaten_router, with_kabupaten
 from services.gateway.limits import BodyLimits, LimitBodies
 from services.gateway.openapi import with_contract
 from services.gateway.routes import BASE, build_router
 from services.gateway.summary import SUMMARY
 from services.gateway.web.importing import PAGE as WEB_IMPORT
+from services.gateway.web.packages import EVIDENCE as WEB_EVIDENCE
 from services.gateway.web.site import mount_web
 from shared.contracts import Operation, operations
 from shared.errors import DomainError
@@ -103,7 +106,7 @@ def _add_documents(
                 description=app.description,
                 routes=app.routes,
             )
-            app.openapi_schema = with_contract(doc, ops, BASE)
+            app.openapi_schema = with_kabupaten(with_contract(doc, ops, BASE))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -132,8 +135,11 @@ def create_app(
     app.state.bridge = bridge
     _add_errors(app)
     _add_documents(app, nc, (*ops, SUMMARY), supervision)
+    app.include_router(build_kabupaten_router(bridge))
+    app.include_router(build_documents_router(bridge))
     app.include_router(build_router(bridge, ops))
     mount_web(app, bridge, replicas)
-    imports = [BASE + op.path for op in ops if op.body == "csv"] + [WEB_IMPORT]
-    app.add_middleware(LimitBodies, limits=limits or BodyLimits(), imports=imports)
+    imports = [BASE + op.path for op in ops if op.body == "csv"] + [WEB_IMPORT, WEB_EVIDENCE]
+    files = [BASE + op.path for op in ops if op.body == "file"]
+    app.add_middleware(LimitBodies, limits=limits or BodyLimits(), imports=imports, files=files)
     return app

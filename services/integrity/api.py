@@ -5,9 +5,11 @@ the path is 404, CONTRACT.md): the kit checks the finding of the path before the
 
 from __future__ import annotations
 
-from services.integrity import handlers, queries
+from services.integrity import documents, handlers, kabupaten, queries
 from services.integrity.deps import Deps
+from shared.contracts import documents as d
 from shared.contracts import integrity as c
+from shared.contracts import kabupaten as k
 from shared.edge.kit import Api
 from shared.events.integrity import SERVICE
 
@@ -24,6 +26,8 @@ API = Api[Deps](
         c.FindingsByUnitQuery: queries.findings_by_unit,
         c.OpenFindingsQuery: queries.open_findings,
         c.VisitsQuery: queries.visits,
+        d.FindingsRegisterQuery: documents.findings_register,
+        k.IntegrityKabupaten: kabupaten.kabupaten_summary,
     },
     paths={
         c.FollowUpFinding: handlers.known_finding,

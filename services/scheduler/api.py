@@ -3,8 +3,9 @@ and the check of an activity's path: an unknown activity is 404 whatever the bod
 
 from __future__ import annotations
 
-from services.scheduler import handlers, queries
+from services.scheduler import handlers, kabupaten, queries
 from services.scheduler.deps import Deps
+from shared.contracts import kabupaten as k
 from shared.contracts import scheduler as c
 from shared.edge.kit import Api, Ctx
 from shared.events.scheduler import SERVICE, rota_ref
@@ -32,6 +33,7 @@ API = Api[Deps](
         c.ExecutionRateQuery: queries.execution_rate,
         c.AttendanceQuery: queries.attendance,
         c.RotationQuery: queries.rotation,
+        k.SchedulerKabupaten: kabupaten.kabupaten_summary,
     },
     before_setup=frozenset({c.ConfigureKecamatan, c.KecamatanQuery}),
     paths={

@@ -65,6 +65,62 @@ CODES: dict[str, dict[str, Pair]] = {
         "integrity": ("Temuan dan pengawasan", "Findings and oversight"),
         "gateway": ("Gerbang API dan dasbor", "API gateway and dashboard"),
     },
+    # H3 books: expenses and the cash book
+    "expense_category": {
+        "TRANSPORT": ("Transportasi", "Transport"),
+        "KEMASAN": ("Kemasan", "Packaging"),
+        "ADMINISTRASI": ("Administrasi (ATK, meterai)", "Administration (stationery, stamps)"),
+        "LAINNYA": ("Lainnya", "Other"),
+    },
+    "cashbook_kind": {
+        "DONATION": ("Donasi", "Donation"),
+        "VOID": ("Pembatalan donasi", "Donation voided"),
+        "PROCUREMENT": ("Pembelian paket", "Packages bought"),
+        "EXPENSE": ("Pengeluaran", "Expense"),
+    },
+    # H5 documents: a finding's subject type (findings v2), as the SKK report lists it
+    "subject_type": {
+        "ASN": ("ASN", "Civil servant (ASN)"),
+        "KEPALA_DESA": ("Kepala desa", "Village head"),
+        "PERANGKAT_DESA": ("Perangkat desa", "Village official"),
+    },
+    # H4 findings v2: the sanctions of PP 94/2021 (ASN) and UU 6/2014 (village officials)
+    "sanction": {
+        "TEGURAN_LISAN": ("Teguran lisan", "Verbal reprimand"),
+        "TEGURAN_TERTULIS": ("Teguran tertulis", "Written reprimand"),
+        "PERNYATAAN_TIDAK_PUAS": (
+            "Pernyataan tidak puas secara tertulis",
+            "Written statement of dissatisfaction",
+        ),
+        "POTONG_TUKIN_25_6B": (
+            "Pemotongan tunjangan kinerja 25% selama 6 bulan",
+            "Performance allowance cut by 25% for 6 months",
+        ),
+        "POTONG_TUKIN_25_9B": (
+            "Pemotongan tunjangan kinerja 25% selama 9 bulan",
+            "Performance allowance cut by 25% for 9 months",
+        ),
+        "POTONG_TUKIN_25_12B": (
+            "Pemotongan tunjangan kinerja 25% selama 12 bulan",
+            "Performance allowance cut by 25% for 12 months",
+        ),
+        "TURUN_JABATAN_12B": (
+            "Penurunan jabatan setingkat lebih rendah selama 12 bulan",
+            "Demotion by one grade for 12 months",
+        ),
+        "BEBAS_JABATAN_12B": (
+            "Pembebasan dari jabatan menjadi pelaksana selama 12 bulan",
+            "Relieved of the position for 12 months",
+        ),
+        "PEMBERHENTIAN_SEMENTARA": ("Pemberhentian sementara", "Temporary suspension"),
+        "PEMBERHENTIAN": ("Pemberhentian", "Dismissal"),
+    },
+    # H2 hand-outs v2: who received a package
+    "relation": {
+        "SENDIRI": ("KK sendiri", "The head"),
+        "KELUARGA": ("Keluarga", "Family member"),
+        "WAKIL": ("Wakil/kuasa", "Representative"),
+    },
 }
 """Every code a page shows, per kind: (Bahasa Indonesia, English)."""
 
@@ -95,6 +151,21 @@ FIELDS: dict[str, Pair] = {
     "sanction": ("Sanksi", "Sanction"),
     "reason": ("Alasan", "Reason"),
     "file": ("Berkas", "File"),
+    # H3 books
+    "spent_on": ("Tanggal pengeluaran", "Date spent"),
+    "expense_amount_idr": ("Jumlah (Rp)", "Amount (Rp)"),
+    "period": ("Bulan buku", "Month of the books"),
+    # H2 hand-outs v2 and stock
+    "received_by": ("Penerima", "Received by"),
+    "relation": ("Diterima oleh", "Received by"),
+    "packages": ("Jumlah paket (+/-)", "Packages (+/-)"),
+    "adjusted_on": ("Tanggal penyesuaian", "Date adjusted"),
+    # H1 households v2
+    "members": ("Anggota keluarga", "Family members"),
+    "program": ("Program bantuan", "Aid programme"),
+    # H4 findings v2
+    "subject_type": ("Subjek temuan", "Whom the finding concerns"),
+    "official": ("Aparatur (NIP atau nama)", "Official (NIP or name)"),
 }
 """The names of the fields people fill in, as a form labels them."""
 
@@ -134,6 +205,20 @@ HINTS: dict[str, Pair] = {
     "official_ref": (
         "huruf, angka dan . _ / - saja, tanpa spasi, dengan paling sedikit satu angka",
         "letters, digits and . _ / - only, no spaces, with at least one digit",
+    ),
+    # H1 households v2
+    "members": (
+        "tiap anggota: NIK 16 angka lalu nama (di berkas impor: NIK:Nama, dipisah tanda |)",
+        "each member: a 16-digit NIK, then the name (in an import file: NIK:Name, split by |)",
+    ),
+    # H4 findings v2
+    "official": (
+        "satu baris, paling banyak 120 huruf: NIP 18 angka (boleh dengan spasi) atau nama",
+        "one line, 120 letters at most: an 18-digit NIP (spaces allowed) or a name",
+    ),
+    "sanction": (
+        "harus sanksi yang sesuai dengan subjek dan tingkat temuan",
+        "must be a sanction that fits the finding's subject and severity",
     ),
 }
 """What a field must hold, in plain words: said instead of a pattern nobody can read."""

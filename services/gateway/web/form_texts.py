@@ -142,10 +142,11 @@ FORM_TEXTS: dict[str, tuple[str, str]] = {
     "kab_code": ("Kode kabupaten", "Kabupaten code"),
     "desa_code": ("Kode desa", "Desa code"),
     "role_area_hint": (
-        "Camat: isi kode kecamatan. Operator desa: isi kode desanya (wajib). Admin dan"
-        " auditor: kosongkan untuk semua wilayah, atau isi kabupaten.",
-        "Camat: fill in the kecamatan code. Village operator: fill in the desa code"
-        " (required). Admin and auditor: leave empty for every area, or give a kabupaten.",
+        "Camat dan bendahara: isi kode kecamatan. Operator desa: isi kode desanya (wajib)."
+        " Admin dan auditor: kosongkan untuk semua wilayah, atau isi kabupaten.",
+        "Camat and bendahara (treasurer): fill in the kecamatan code. Village operator: fill"
+        " in the desa code (required). Admin and auditor: leave empty for every area, or give"
+        " a kabupaten.",
     ),
     "user_bad_name": (
         "Nama pengguna 2-64 huruf kecil, angka, titik, garis bawah atau tanda minus.",
@@ -177,5 +178,70 @@ FORM_TEXTS: dict[str, tuple[str, str]] = {
     "user_reset": (
         "Kata sandi {x} diganti; sesi lamanya berakhir.",
         "The password of {x} is reset; their old sessions have ended.",
+    ),
+    # H3 books: the expense form, the cash book page and closing a month
+    "cashbook": ("Buku kas umum", "Cash book"),
+    "record_expense": ("Catat pengeluaran", "Record an expense"),
+    "spent_on": ("Tanggal pengeluaran", "Date spent"),
+    "expense_category": ("Jenis pengeluaran", "Kind of expense"),
+    "expense_description": ("Uraian", "Description"),
+    "expense_ok": (
+        "Pengeluaran tercatat dengan bukti nomor {x}.",
+        "The expense was recorded with receipt no. {x}.",
+    ),
+    "opening_balance": ("Saldo awal", "Opening balance"),
+    "cash_in": ("Penerimaan", "In"),
+    "cash_out": ("Pengeluaran", "Out"),
+    "running_balance": ("Saldo", "Balance"),
+    "entry_ref": ("Bukti", "Voucher"),
+    "entry_about": ("Uraian", "Particulars"),
+    "print": ("Cetak", "Print"),
+    "period_is_closed": (
+        "Buku bulan ini sudah ditutup: isinya final.",
+        "The books of this month are closed: its entries are final.",
+    ),
+    "period_is_open": ("Buku bulan ini masih terbuka.", "The books of this month are open."),
+    "close_month": ("Tutup buku bulan ini", "Close this month"),
+    "close_confirm": ("Tutup buku {x}?", "Close the books of {x}?"),
+    "close_explain": (
+        "Setelah ditutup, donasi, pembatalan, pembelian atau pengeluaran bertanggal bulan ini"
+        " atau sebelumnya tidak dapat dicatat lagi; koreksi dicatat di bulan yang masih"
+        " terbuka. Penutupan tidak dapat dibatalkan.",
+        "Once closed, no donation, void, procurement or expense dated in this month or"
+        " before it can be recorded; a correction goes into an open month. A closing cannot"
+        " be undone.",
+    ),
+    "close_yes": ("Ya, tutup buku", "Yes, close the books"),
+    "period_closed_ok": ("Buku bulan {x} ditutup.", "The books of {x} are closed."),
+    "closed_months": ("Bulan yang sudah ditutup", "Months closed"),
+    "treasurer": ("Bendahara", "Treasurer"),
+    "acknowledged_by": ("Mengetahui, Camat", "Acknowledged, Camat"),
+    "brought_forward": ("Saldo bulan lalu", "Brought forward"),
+    "packages_unit": ("paket", "packages"),
+    "spent_books": ("Belanja paket & pengeluaran", "Packages bought & expenses"),
+    # H4 findings v2: whom a finding concerns, the official named, sanctions that fit
+    "by_subject_type": ("Per subjek temuan", "By whom the findings concern"),
+    "subject": ("Subjek", "Subject"),
+    "repeat_officials": ("Aparatur dengan temuan berulang", "Officials found again"),
+    "repeat_officials_hint": (
+        "Aparatur yang disebut oleh dua temuan atau lebih dalam jarak 24 bulan; temuan yang"
+        " ditolak tidak dihitung.",
+        "Officials named by two findings or more within 24 months of each other; dismissed"
+        " findings do not count.",
+    ),
+    "no_sanction": ("Tanpa sanksi", "No sanction"),
+    "sanction_law_asn": (
+        "Sanksi disiplin ASN menurut PP 94/2021 untuk temuan tingkat {x}.",
+        "ASN disciplinary sanctions of PP 94/2021 for a {x} finding.",
+    ),
+    "sanction_law_desa": (
+        "Sanksi bagi kepala desa dan perangkat desa menurut UU 6/2014, apa pun tingkatnya.",
+        "Sanctions for village heads and village officials under UU 6/2014, whatever the severity.",
+    ),
+    "official_sealed": (
+        "NIP atau nama aparatur disimpan tersegel dan tidak pernah ditampilkan; hanya dipakai"
+        " untuk mengenali temuan berulang atas orang yang sama.",
+        "The official's NIP or name is stored sealed and never shown; it only serves to"
+        " recognise repeat findings about the same person.",
     ),
 }

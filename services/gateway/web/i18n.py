@@ -26,6 +26,7 @@ TEXTS: dict[str, tuple[str, str]] = {
         "You are not allowed to open this page.",
     ),
     "error": ("Terjadi kesalahan", "Something went wrong"),
+    "error_code": ("Kode untuk petugas teknis:", "Code for technical support:"),
     "back": ("Kembali", "Back"),
     "choose_kec": ("Pilih kecamatan", "Choose a kecamatan"),
     "kec_code": ("Kode kecamatan", "Kecamatan code"),
@@ -146,6 +147,79 @@ TEXTS: dict[str, tuple[str, str]] = {
     "all_years": ("semua tahun", "all years"),
     "lang_switch": ("English", "Bahasa Indonesia"),
     "million_rp": ("juta Rp", "Rp million"),
+    # documents (H5, issue 23): the SKK report's paper form, its narrative, the exports
+    "skk_title": (
+        "Laporan Sinergisitas Kinerja Kecamatan (SKK)",
+        "Sub-district performance report (SKK)",
+    ),
+    "skk_programmes": ("Program Jumat SMART dan Serasa Desa", "Jumat SMART and Serasa Desa"),
+    "fiscal_period": (
+        "Periode: {start} s.d. {end} (Tahun Anggaran {year})",
+        "Period: {start} to {end} (fiscal year {year})",
+    ),
+    "narrative": ("Ringkasan program", "The programmes in brief"),
+    "nar_jumat": (
+        "Sepanjang {year} terjadwal {scheduled} kegiatan Jumat (senam, jalan-jalan,"
+        " bersih-bersih, sholawatan dan berbagi); {held} terlaksana ({rate}), dihadiri"
+        " {officials} aparatur dan {residents} warga.",
+        "In {year}, {scheduled} Friday activities were scheduled (exercise, walkabout,"
+        " clean-up, sholawatan and sharing); {held} were held ({rate}), attended by"
+        " {officials} officials and {residents} residents.",
+    ),
+    "nar_serasa": (
+        "{held} dari {scheduled} kunjungan Selasa ke desa terlaksana ({rate}), dihadiri"
+        " {officials} aparatur dan {residents} warga. Temuan pelanggaran norma aparatur per"
+        " tahun: {trend}.",
+        "{held} of {scheduled} Tuesday village visits were held ({rate}), attended by"
+        " {officials} officials and {residents} residents. Findings against officials per"
+        " year: {trend}.",
+    ),
+    "nar_fund": (
+        "Donasi bersih aparatur {donated}; belanja {spent}, untuk {procured} paket sembako"
+        " beserta ongkos penyalurannya; saldo akhir tahun {balance}.",
+        "The officials gave {donated} (net); {spent} was spent on {procured} food packages"
+        " and what it cost to hand them out; the balance at the end of the year was"
+        " {balance}.",
+    ),
+    "nar_packages": (
+        "{packages} paket senilai {value} diserahkan kepada {households} rumah tangga"
+        " DTKS/DTSEN yang tidak menerima bantuan lain, di {desa} desa.",
+        "{packages} packages worth {value} went to {households} DTKS/DTSEN households"
+        " receiving no other aid, in {desa} villages.",
+    ),
+    "nar_findings": (
+        "{count} temuan pada {year} ({open} belum selesai); terbanyak dalam kategori {top}.",
+        "{count} findings in {year} ({open} not yet resolved); most in the category {top}.",
+    ),
+    "findings_by_category_subject": (
+        "Temuan per kategori dan jenis subjek",
+        "Findings by category and subject type",
+    ),
+    "subject_type_label": ("Jenis subjek", "Subject type"),
+    "open_findings_label": ("Belum selesai", "Not resolved"),
+    "item": ("Isian", "Item"),
+    "value_label": ("Nilai", "Value"),
+    "documents": ("Dokumen untuk ditandatangani", "Documents to sign"),
+    "documents_intro": (
+        "Dokumen PDF berkop surat kecamatan, dengan nomor, nomor halaman, dan kolom tanda"
+        " tangan; nama dan NIP pejabat diambil dari pengaturan, bukan dari log.",
+        "PDF documents on the kecamatan's letterhead, numbered, with page numbers and"
+        " signature blocks; officials' names and NIPs come from the settings, not the log.",
+    ),
+    "download_receipt": ("Kuitansi (PDF)", "Receipt (PDF)"),
+    "download_bast": ("Unduh BAST (PDF)", "Download the BAST (PDF)"),
+    "download_bast_recap": ("Rekap BAST putaran (PDF)", "The round's BAST recap (PDF)"),
+    "download_spj": ("SPJ bulan ini (PDF)", "This month's SPJ (PDF)"),
+    "spj": ("SPJ/LPJ dana per bulan", "Monthly SPJ/LPJ of the fund"),
+    "csv_comma": ("Unduh CSV (pemisah koma)", "Download CSV (comma-separated)"),
+    "export_recipients": ("Ekspor penerima (XLSX, dengan nama)", "Export recipients (XLSX, named)"),
+    "export_recipients_intro": (
+        "Untuk verifikasi Dinas Sosial: daftar penerima paket tahun ini dengan nama lengkap."
+        " Setiap ekspor dicatat di log (siapa, kapan, berapa baris). Simpan berkasnya dengan"
+        " aman.",
+        "For the Dinas Sosial's checks: this year's package recipients with their full names."
+        " Every export is recorded in the log (who, when, how many rows). Keep the file safe.",
+    ),
     **RECORD_TEXTS,
 }
 

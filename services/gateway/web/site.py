@@ -15,10 +15,14 @@ from swagger_ui_bundle import swagger_ui_path
 from services.gateway.bridge import Bridge
 from services.gateway.users import UserStore
 from services.gateway.web.access import build_access_router
+from services.gateway.web.cashbook import build_cashbook_router
+from services.gateway.web.documents import build_documents_router
 from services.gateway.web.findings import build_findings_router
 from services.gateway.web.fund_forms import build_fund_router
 from services.gateway.web.households import build_households_router
 from services.gateway.web.importing import build_import_router
+from services.gateway.web.kabupaten import build_kabupaten_router
+from services.gateway.web.packages import build_packages_router
 from services.gateway.web.pages import build_pages_router
 from services.gateway.web.records import build_records_router
 from services.gateway.web.render import Web
@@ -134,14 +138,18 @@ def mount_web(app: FastAPI, bridge: Bridge, replicas: int = 1) -> None:
         build_access_router(web),
         build_pages_router(),
         build_records_router(),
+        build_documents_router(),
         build_users_router(),
         build_setup_router(),
         build_rota_router(),
         build_fund_router(),
+        build_cashbook_router(),
         build_households_router(),
         build_import_router(),
         build_rounds_router(),
+        build_packages_router(),
         build_findings_router(),
+        build_kabupaten_router(),
     )
     for router in routers:
         app.include_router(router)

@@ -186,5 +186,124 @@ RECORD_TEXTS: dict[str, tuple[str, str]] = {
         "The finding is not valid: say why. A dismissed finding leaves every count.",
     ),
     "finding_dismissed": ("Temuan ditolak.", "The finding was dismissed."),
+    # -- the kabupaten view (issue #24): kabupaten, province and public kabupaten pages --
+    "kabupaten": ("Kabupaten", "Kabupaten"),
+    "kabupaten_view": ("Perbandingan kecamatan", "Kecamatan side by side"),
+    "kabupaten_intro": (
+        "Angka tiap kecamatan dihitung sama seperti ringkasan kecamatan itu sendiri."
+        " Urutkan dengan judul kolom atau pilihan di atas tabel.",
+        "Each kecamatan's figures are counted as its own overview counts them."
+        " Sort by a column's heading or the choice above the table.",
+    ),
+    "province_view": ("Semua kabupaten", "Every kabupaten"),
+    "province_intro": (
+        "Jumlah setiap kabupaten, masing-masing dari log kabupaten itu sendiri.",
+        "Each kabupaten's totals, each read from that kabupaten's own log.",
+    ),
+    "whole_kabupaten": ("Seluruh kabupaten", "The whole kabupaten"),
+    "kecamatan_count": ("Kecamatan", "Kecamatan"),
+    "findings_last_year": ("Temuan tahun lalu", "Findings the year before"),
+    "trend": ("Tren temuan", "Findings' trend"),
+    "export_csv": ("Unduh CSV", "Download CSV"),
+    "export_xlsx": ("Unduh XLSX", "Download XLSX"),
+    "no_kecamatan": ("Belum ada kecamatan yang diatur.", "No kecamatan is set up yet."),
+    "sort_by": ("Urutkan menurut", "Sort by"),
+    "largest_first": ("terbesar dulu", "largest first"),
+    "smallest_first": ("terkecil dulu", "smallest first"),
+    "compare_kecamatan": ("Perbandingan antarkecamatan", "The kecamatan compared"),
+    "compare_kabupaten": ("Perbandingan antarkabupaten", "The kabupaten compared"),
+    "charts_first": (
+        "Grafik menampilkan {n} baris pertama menurut urutan tabel; tabel memuat semuanya.",
+        "The charts show the first {n} rows in the table's order; the table holds them all.",
+    ),
+    "public_kabupaten_intro": (
+        "Angka keseluruhan program per kecamatan, tanpa data pribadi.",
+        "The programme's totals per kecamatan, without personal data.",
+    ),
+    # H2 hand-outs v2: BAST numbers, who received, evidence, stock adjustments
+    "package": ("Paket", "Package"),
+    "bast_no": ("No. BAST", "BAST no."),
+    "no_bast": ("tanpa BAST (dicatat sebelum BAST)", "no BAST (recorded before BASTs)"),
+    "distributed_on_short": ("Diserahkan", "Handed out"),
+    "received_by": ("Diterima oleh", "Received by"),
+    "receiver_name": ("Nama penerima", "Receiver's name"),
+    "receiver_sealed": (
+        "Nama penerima disimpan tersegel dengan kunci rumah tangga; di sini hanya huruf awalnya.",
+        "The receiver's name is stored sealed under the household's key; only initials show here.",
+    ),
+    "handed_out": ("Paket diserahkan", "Packages handed out"),
+    "open_household": ("Lihat rumah tangga", "See the household"),
+    "evidence": ("Bukti", "Evidence"),
+    "evidence_intro": (
+        "Foto penyerahan atau pindaian BAST bertanda tangan (JPEG, PNG atau PDF, paling besar"
+        " 5 MB). Berkas disimpan di luar log; sidik SHA-256-nya tercatat di log.",
+        "A photo of the hand-out or a signed scan of the BAST (JPEG, PNG or PDF, at most 5 MB)."
+        " The file is kept outside the log; its SHA-256 fingerprint is in the log.",
+    ),
+    "no_evidence": ("Belum ada bukti.", "No evidence yet."),
+    "evidence_file": ("Berkas bukti", "Evidence file"),
+    "attach_evidence": ("Unggah bukti", "Upload the evidence"),
+    "evidence_attached": ("Bukti tersimpan.", "The evidence was kept."),
+    "package_handed_out_bast": ("Paket diserahkan: {x}.", "The package was handed out: {x}."),
+    "procured": ("Dibeli", "Procured"),
+    "adjusted": ("Penyesuaian", "Adjusted"),
+    "in_stock": ("Stok tersedia", "In stock"),
+    "adjust_stock": ("Sesuaikan stok", "Adjust the stock"),
+    "adjust_stock_intro": (
+        "Angka negatif untuk paket rusak atau hilang, positif untuk paket yang ditemukan saat"
+        " penghitungan. Stok tidak boleh menjadi kurang dari nol.",
+        "A negative number for damaged or lost packages, positive for packages found in a"
+        " count. The stock cannot go below zero.",
+    ),
+    "stock_adjusted": ("Stok disesuaikan.", "The stock was adjusted."),
+    # H1 households v2: changing a household, members, aid lists, import aliases
+    "change_household": ("Ubah data rumah tangga", "Change the household"),
+    "change_household_intro": (
+        "Hanya isian yang diubah yang dicatat. Pindah desa: paket yang sudah diserahkan tetap"
+        " tercatat di desa lamanya; usulan dan cakupan berikutnya di desa baru.",
+        "Only what changes is recorded. A move: packages already handed out stay in the old"
+        " desa; from now on its suggestions and coverage are in the new desa.",
+    ),
+    "unchanged": ("— tetap —", "— unchanged —"),
+    "unchanged_if_empty": ("kosong: tetap", "empty: unchanged"),
+    "registry_forward_only": (
+        "Hanya boleh DTKS ke DTSEN, tidak kembali.",
+        "Only DTKS to DTSEN, never back.",
+    ),
+    "members_hint": (
+        "Satu anggota per baris: NIK 16 angka lalu nama. Isian ini mengganti seluruh daftar"
+        " anggota. NIK anggota tidak boleh terdaftar di rumah tangga lain sekabupaten.",
+        "One member a line: the 16-digit NIK, then the name. This replaces the whole list of"
+        " members. A member's NIK may not be held by another household of the kabupaten.",
+    ),
+    "members_clear": ("Hapus semua anggota keluarga", "Remove every family member"),
+    "save_changes": ("Simpan perubahan", "Save the changes"),
+    "household_changed": ("Data rumah tangga diperbarui.", "The household was updated."),
+    "aid_import": ("Impor daftar penerima bantuan", "Import an aid beneficiary list"),
+    "aid_import_intro": (
+        "Daftar NIK penerima satu program (PKH, BPNT, BLT Dana Desa, PBI JK) per tanggal,"
+        " dari dokumen sumber yang disebut. Setiap rumah tangga kecamatan ini yang NIK kepala"
+        " atau anggotanya ada di daftar menerima program itu sejak tanggal tersebut. NIK yang"
+        " tidak cocok hanya dihitung, tidak pernah disimpan.",
+        "The beneficiary NIKs of one programme (PKH, BPNT, BLT Dana Desa, PBI JK) as of a date,"
+        " from a named source document. Every household of this kecamatan whose head's or"
+        " member's NIK is on the list holds that programme from that date on. NIKs that match"
+        " nobody are only counted, never kept.",
+    ),
+    "aid_list_file": ("Berkas CSV dengan kolom nik", "CSV file with a column nik"),
+    "source_document": ("Dokumen sumber", "Source document"),
+    "source_document_hint": (
+        "mis. SK Kepala Dinas Sosial No. 460/12/2025 (paling banyak 200 huruf)",
+        "e.g. SK Kepala Dinas Sosial No. 460/12/2025 (200 letters at most)",
+    ),
+    "matched": ("NIK cocok", "NIKs matched"),
+    "unmatched": ("NIK tidak cocok (tidak disimpan)", "NIKs unmatched (not kept)"),
+    "import_aliases": ("Judul kolom SIKS-NG / DTSEN", "SIKS-NG / DTSEN column headers"),
+    "import_aliases_intro": (
+        "Judul kolom ekspor SIKS-NG / DTSEN berikut juga dibaca (huruf besar/kecil, spasi,"
+        " titik dan tanda hubung tidak dibedakan dari garis bawah):",
+        "These SIKS-NG / DTSEN export headers are read too (case, spaces, dots and hyphens"
+        " count as underscores):",
+    ),
 }
 """Every text of these pages, merged into `i18n.TEXTS`."""

@@ -54,6 +54,12 @@ VALID: dict[type[Command], dict[str, Any]] = {
         "purchased_on": "2025-03-04",
         "supplier": "Toko Makmur",
     },
+    don.RecordExpense: {  # H3 books
+        "amount_idr": 15_000,
+        "spent_on": "2025-03-05",
+        "category": "TRANSPORT",
+        "description": "Bensin ke Desa Balerejo",
+    },
     dist.RegisterHousehold: {
         "no_kk": NO_KK,
         "nik": NIK,
@@ -64,9 +70,31 @@ VALID: dict[type[Command], dict[str, Any]] = {
         "registry": "DTSEN",
         "snapshot_date": "2025-01-15",
         "aid": ["PBI_JK"],
+        "members": [{"nik": "3520054101900002", "name": "Parmi"}],  # H1 households v2
     },
     dist.ImportHouseholds: {"csv": "no_kk,nik\n"},
+    dist.ChangeHousehold: {  # H1 households v2
+        "desa": "35.20.05.2001",
+        "desil": 2,
+        "registry": "DTSEN",
+        "snapshot_date": "2025-01-15",
+        "address": "Dusun Krajan",
+        "name": "Siti Aminah",
+        "members": [{"nik": "3520054101900002", "name": "Parmi"}],
+    },
+    dist.ImportAid: {  # H1 households v2
+        "program": "PKH",
+        "as_of": "2025-02-01",
+        "source": "SK Dinas Sosial 12/2025",
+        "csv": "nik\n",
+    },
     dist.ChangeAid: {"aid": ["PKH"], "as_of": "2025-02-01"},
+    dist.AdjustStock: {  # H2 stock
+        "packages": -2,
+        "reason": "Dua paket rusak\nterkena air hujan",
+        "adjusted_on": "2025-03-10",
+    },
+    dist.AttachEvidence: {"file": "iVBORw0KGgo="},  # H2 evidence: the upload in base64
     dist.OpenRound: {"desa": "35.20.05.2001", "month": "2025-03", "quota": 20},
     dist.HandOutPackage: {"household_id": HOUSEHOLD, "distributed_on": "2025-03-07"},
     integ.RecordFinding: {
@@ -77,7 +105,8 @@ VALID: dict[type[Command], dict[str, Any]] = {
         "source": "SERASA_DESA",
         "description": "Petugas datang terlambat.\n\tDua kali.",
         "visit_id": "visit-1",
-        "official_ref": "NIP-1987",
+        "official": "198701012010011001",
+        "subject_type": "KEPALA_DESA",
     },
     integ.FollowUpFinding: {"action": "Teguran lisan", "sanction": "TEGURAN_LISAN"},
     integ.ResolveFinding: {"action": "Selesai"},
@@ -219,6 +248,7 @@ def test_a_control_character_in_any_text_is_refused_naming_its_field(
         (sched.ConfigureKecamatan, ("units", 0)),
         (don.ReceiveDonation, ("donor",)),
         (don.ProcurePackages, ("supplier",)),
+        (don.RecordExpense, ("description",)),
         (dist.RegisterHousehold, ("name",)),
         (integ.RecordFinding, ("unit",)),
     ],

@@ -17,15 +17,17 @@ from nats.aio.client import Client as NATS
 from openapi_spec_validator import validate
 
 from services.gateway.app import create_app
+from services.gateway.documents.api import OPERATION_IDS
 from services.gateway.routes import BASE
 from services.gateway.summary import SUMMARY
 from shared.contracts import Operation, operations
+from shared.contracts.kabupaten import SUMMARY as KABUPATEN_SUMMARY
 
 pytestmark = pytest.mark.unit
 
 ERROR_STATUSES = ("401", "403", "404", "409", "422", "503")
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
-OWN_ROUTES = {"health", "asyncapi"}
+OWN_ROUTES = {"health", "asyncapi", *OPERATION_IDS, KABUPATEN_SUMMARY.operation_id}
 CLIENT = "smart_client"
 
 
@@ -93,6 +95,9 @@ def test_each_operation_takes_its_parameters_and_body(op: Operation) -> None:
     elif op.body == "csv":
         assert set(body) == {"text/csv", "multipart/form-data"}
         assert "file" in body["multipart/form-data"]["schema"]["properties"]
+    elif op.body == "file":
+        assert set(body) == {"multipart/form-data"}
+        assert body["multipart/form-data"]["schema"]["required"] == ["file"]
     else:
         assert body == {}
 
