@@ -18,7 +18,7 @@ from nats.js.errors import NotFoundError
 
 from services.gateway.auth import Claims, bearer, check_area, read_token
 from services.gateway.idempotency import IdempotencyStore, Remembered, body_hash, scope_key
-from shared.edge.rpc import RpcReply, RpcRequest, Scope, call
+from shared.edge.rpc import NO_RESPONDER_RETRIES, RpcReply, RpcRequest, Scope, call
 from shared.errors import DomainError, InvalidInput, NotFound
 from shared.tenancy import stream_name
 
@@ -148,7 +148,10 @@ class Bridge:
         params: dict[str, Any] | None = None,
         body: Any = None,
         command_id: str | None = None,
+        patient: bool = True,
     ) -> RpcReply:
+        """The service's reply; `patient=False` gives up at once when nobody serves the
+        subject, instead of waiting out a replica's restart."""
         req = RpcRequest(
             kab=call_.kab,
             kec=call_.kec,
@@ -159,8 +162,9 @@ class Bridge:
             params=params or {},
             body=call_.body if body is None else body,
         )
+        retries = NO_RESPONDER_RETRIES if patient else 1
         try:
-            return await call(self.nc, service, name, req)
+            return await call(self.nc, service, name, req, retries=retries)
         except (NoRespondersError, NatsTimeout, TimeoutError):
             raise ServiceUnavailable(service) from None
 

@@ -58,15 +58,14 @@ def kabupaten_call(claims: Claims, kab: str, wait_for: int | None = None) -> Cal
 
 
 async def kabupaten_rows(
-    bridge: Bridge, call: Call, year: int, *, coverage: bool = False
+    bridge: Bridge, call: Call, year: int, *, coverage: bool = False, patient: bool = True
 ) -> list[Row]:
     """Every kecamatan that was PUT (the scheduler's rows, in code order), each with every
-    figure the services count for it; a refusal of any service is raised as it came."""
+    figure the services count for it; a refusal of any service is raised as it came.
+    `patient=False`: a kabupaten nobody serves is `ServiceUnavailable` at once."""
+    params = {"year": year, "coverage": coverage}
     replies = await asyncio.gather(
-        *(
-            bridge.rpc(call, part.service, RPC, params={"year": year, "coverage": coverage})
-            for part in PARTS
-        )
+        *(bridge.rpc(call, part.service, RPC, params=params, patient=patient) for part in PARTS)
     )
     scheduler, *others = (reply_data(reply)["kecamatan"] for reply in replies)
     found = [{r["code"]: r for r in rows} for rows in others]

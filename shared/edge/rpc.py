@@ -243,16 +243,23 @@ def encode(request: RpcRequest, max_payload: int) -> bytes:
 
 
 async def call(
-    nc: NATS, service: str, name: str, request: RpcRequest, timeout: float = 20.0
+    nc: NATS,
+    service: str,
+    name: str,
+    request: RpcRequest,
+    timeout: float = 20.0,
+    retries: int = NO_RESPONDER_RETRIES,
 ) -> RpcReply:
     """Send a request to a service and parse its reply; a long command answering 202 is
     asked again (the same request, which joins its job) until its final reply, and given up
-    on as a timeout once several asks in a row saw it make no progress."""
+    on as a timeout once several asks in a row saw it make no progress. With no responder
+    it is asked `retries` times in all (a replica may be restarting); 1 for a caller that
+    would rather know at once that nobody serves the subject."""
     subject = rpc_subject(kabupaten_code(request.kab), service, name)
     data = encode(request, nc.max_payload if nc.is_connected else 0)
     stalled, seen = 0, None
     while True:
-        reply = await _ask(nc, subject, data, timeout)
+        reply = await _ask(nc, subject, data, timeout, retries)
         if reply.status != STILL_WORKING:
             return reply
         stalled, seen = (stalled + 1 if reply.data == seen else 0), reply.data
@@ -260,12 +267,12 @@ async def call(
             raise TimeoutError(f"{subject} made no progress in {STALLED_ASKS} asks")
 
 
-async def _ask(nc: NATS, subject: str, data: bytes, timeout: float) -> RpcReply:
-    for attempt in range(NO_RESPONDER_RETRIES):
+async def _ask(nc: NATS, subject: str, data: bytes, timeout: float, retries: int) -> RpcReply:
+    for attempt in range(retries):
         try:
             msg = await nc.request(subject, data, timeout=timeout)
         except NoRespondersError:
-            if attempt == NO_RESPONDER_RETRIES - 1:
+            if attempt == retries - 1:
                 raise
             await asyncio.sleep(0.1 * (attempt + 1))
             continue

@@ -73,9 +73,9 @@ async def year_rows(request: Request, rows_of: Rows) -> tuple[int, list[Row]]:
     return this_year, current or []
 
 
-def kabupaten_reader(web: Web, call: Call, *, coverage: bool) -> Rows:
+def kabupaten_reader(web: Web, call: Call, *, coverage: bool, patient: bool = True) -> Rows:
     async def rows_of(year: int) -> list[Row]:
-        found = await kabupaten_rows(web.bridge, call, year, coverage=coverage)
+        found = await kabupaten_rows(web.bridge, call, year, coverage=coverage, patient=patient)
         return [with_rates(r) for r in found]
 
     return rows_of
@@ -165,9 +165,11 @@ async def kabupaten_known(web: Web) -> list[str]:
 
 
 async def kabupaten_line(web: Web, claims: Claims, kab: str, year: int) -> Row | None:
-    """One kabupaten's totals as a row of the province; None when no service serves it."""
+    """One kabupaten's totals as a row of the province; None when no service serves it
+    (known at once: a stream nobody serves must not hold up the whole province)."""
+    read = kabupaten_reader(web, kabupaten_call(claims, kab), coverage=False, patient=False)
     try:
-        rows = await kabupaten_reader(web, kabupaten_call(claims, kab), coverage=False)(year)
+        rows = await read(year)
     except ServiceUnavailable:
         return None
     href = f"/dasbor/{kab}?tahun={year}"
