@@ -40,7 +40,7 @@ async def test_the_open_loop_counts_the_queue_a_slow_service_builds() -> None:
     tally = await open_loop(cast(NATS, service), ["352001", "352002"], rate=100, seconds=0.2)
     assert tally.done == 20
     assert tally.failed == 0
-    assert max(tally.read_model_s) > 10 * min(tally.read_model_s)
+    assert max(tally.read_model_s) > 5 * min(tally.read_model_s)  # the last waited in the queue
     assert max(tally.read_model_s) >= 0.02 * 40 - 0.2
     assert {r["kec"] for r in service.requests} == {"352001", "352002"}
     reads = [r for r in service.requests if "wait_for" in r]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
 
+from services.gateway.web.wilayah import KAWEDANAN_DESA
 from services.scheduler.domain import ACTIVITY_NAMESPACE
 from services.scheduler.state import Rota
 from shared.contracts.scheduler import ActivityStatus as Status
@@ -230,13 +229,7 @@ def test_a_skipped_friday_uses_no_turn_of_the_shared_rotation() -> None:
 
 
 def test_every_desa_of_kawedanan_hosts_fridays_in_2023() -> None:
-    region = Path(__file__).parents[4] / "shared" / "data" / "wilayah_magetan.csv"
-    with region.open(encoding="utf-8") as rows:
-        desa = [
-            Desa(code=r["kode"], name=r["nama"])
-            for r in csv.DictReader(rows)
-            if r["kode"].startswith("35.20.05.")
-        ]
+    desa = [Desa(code=code, name=name) for code, name in KAWEDANAN_DESA]  # Kemendagri 2025
     assert len(desa) == 20
     setup = setup_of(configured(desa=desa))
     rota, hosts = Rota(), Counter[str]()
