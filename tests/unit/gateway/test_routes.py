@@ -31,7 +31,9 @@ class Services:
     reply: RpcReply = field(default_factory=lambda: RpcReply(data={}))
     sent: list[tuple[str, str, RpcRequest]] = field(default_factory=list)
 
-    async def call(self, nc: Any, service: str, name: str, request: RpcRequest) -> RpcReply:
+    async def call(
+        self, nc: Any, service: str, name: str, request: RpcRequest, retries: int = 1
+    ) -> RpcReply:
         self.sent.append((service, name, request))
         return self.reply
 
