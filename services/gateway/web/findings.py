@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from services.gateway.web.forms import done, form_fields, optional, send
+from services.gateway.web.forms import done, filled, form_fields, send, typed
 from services.gateway.web.households import require, writes
 from services.gateway.web.pages import findings_chart
 from services.gateway.web.plain import form_errors
@@ -107,8 +107,8 @@ async def record_finding(request: Request, kab: str, kec: str) -> Response:
     _, area, words = await open_page(request, kab, kec, write=True)
     op = require(area, "recordFinding")
     fields = await form_fields(request)
-    values = {name: fields.get(name, "").strip() for name in RECORD_FIELDS}
-    body = {k: v for k, v in values.items() if v}
+    values = typed(fields, RECORD_FIELDS)
+    body = filled(values)
     sent = await send(request, area, op.service, op.rpc, body)
     if not sent.ok:
         errors = form_errors(sent, words, {name: name for name in RECORD_FIELDS})
@@ -163,8 +163,8 @@ async def act_on_finding(request: Request, kab: str, kec: str, id: str, action: 
     _, area, words = await open_page(request, kab, kec, write=True)
     op = require(area, operation_id)
     fields = await form_fields(request)
-    values = {name: fields.get(name, "").strip() for name in names}
-    body = {k: v for k, v in values.items() if optional(v)}
+    values = typed(fields, names)
+    body = filled(values)
     sent = await send(request, area, op.service, op.rpc, body, params={"id": id})
     if not sent.ok:
         errors = form_errors(sent, words, {name: name for name in names})

@@ -35,7 +35,7 @@ import hmac
 import json
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -156,6 +156,16 @@ def whole(text: str | None) -> int | str | None:
         return None
     bare = re.sub(r"^rp\.?\s*", "", text.strip().lower()).replace(".", "").replace(" ", "")
     return int(bare) if bare.isdigit() and len(bare) <= 15 else text
+
+
+def typed(fields: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """What was typed in each named field, trimmed: shown again beside a refusal."""
+    return {name: fields.get(name, "").strip() for name in names}
+
+
+def filled(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields filled in, as a form sends them: an empty one is left out."""
+    return {k: v for k, v in values.items() if v != ""}
 
 
 def optional(text: str | None) -> str | None:

@@ -13,10 +13,12 @@ from starlette.datastructures import FormData
 from services.gateway.web.forms import (
     FORM_ERROR,
     done,
+    filled,
     form_fields,
     may_write,
     optional,
     send,
+    typed,
     whole,
 )
 from services.gateway.web.listing import Search, find
@@ -116,9 +118,8 @@ async def add_household(request: Request, kab: str, kec: str) -> Response:
     _, area, words = await open_page(request, kab, kec, write=True)
     op = require(area, "registerHousehold")
     fields, form = await form_fields(request), await request.form()
-    values: dict[str, Any] = {name: fields.get(name, "").strip() for name in REGISTER_FIELDS}
-    values["aid"] = aid_chosen(form)
-    body = {k: v for k, v in values.items() if v != ""}
+    values: dict[str, Any] = {**typed(fields, REGISTER_FIELDS), "aid": aid_chosen(form)}
+    body = filled(values)
     if "desil" in body:
         body["desil"] = whole(body["desil"])
     sent = await send(request, area, op.service, op.rpc, body)

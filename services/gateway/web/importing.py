@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from services.gateway.routes import csv_text
-from services.gateway.web.forms import FORM_ERROR, form_fields, send
+from services.gateway.web.forms import FORM_ERROR, filled, form_fields, send, typed
 from services.gateway.web.households import desa_choices, require, writes
 from services.gateway.web.i18n import Words
 from services.gateway.web.plain import about_field, plain_rejections
@@ -118,13 +118,13 @@ async def import_aid_list(request: Request, kab: str, kec: str) -> Response:
     _, area, words = await open_page(request, kab, kec, write=True)
     op = require(area, "importAidList")
     fields = await form_fields(request)
-    values = {n: fields.get(n, "").strip() for n in ("program", "as_of", "source")}
+    values = typed(fields, ("program", "as_of", "source"))
     try:
         text = await csv_text(request, b"")
     except DomainError as exc:
         errors = {"aid_form": words.pick(exc.message, exc.message_en)}
         return render_import(request, area, None, errors, exc.status, values=values)
-    body = {k: v for k, v in values.items() if v} | {"csv": text}
+    body = filled(values) | {"csv": text}
     sent = await send(request, area, op.service, op.rpc, body)
     if not sent.ok:
         errors = {"aid_form": refusal(sent.error, words)}

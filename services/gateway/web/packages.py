@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from services.gateway.limits import FileTooLarge
 from services.gateway.routes import uploaded
-from services.gateway.web.forms import done, form_fields, send, whole
+from services.gateway.web.forms import done, filled, form_fields, send, typed, whole
 from services.gateway.web.households import require, writes
 from services.gateway.web.plain import form_errors
 from services.gateway.web.render import Area, WebRoute, open_page
@@ -107,8 +107,8 @@ async def adjust(request: Request, kab: str, kec: str) -> Response:
     _, area, words = await open_page(request, kab, kec, write=True)
     op = require(area, "adjustStock")
     fields = await form_fields(request)
-    values = {name: fields.get(name, "").strip() for name in ADJUST_FIELDS}
-    body: dict[str, Any] = {k: v for k, v in values.items() if v}
+    values = typed(fields, ADJUST_FIELDS)
+    body = filled(values)
     if "packages" in body:
         body["packages"] = signed(body["packages"])
     sent = await send(request, area, op.service, op.rpc, body)

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from services.gateway.web.forms import done, form_fields, send, whole
+from services.gateway.web.forms import done, filled, form_fields, send, typed, whole
 from services.gateway.web.households import desa_choices, require, writes
 from services.gateway.web.pages import visible
 from services.gateway.web.plain import form_errors
@@ -89,8 +89,8 @@ async def open_round(request: Request, kab: str, kec: str) -> Response:
     _, area, words = await open_page(request, kab, kec, write=True)
     op = require(area, "openRound")
     fields = await form_fields(request)
-    values = {name: fields.get(name, "").strip() for name in OPEN_FIELDS}
-    body: dict[str, Any] = {k: v for k, v in values.items() if v}
+    values = typed(fields, OPEN_FIELDS)
+    body = filled(values)
     if "quota" in body:
         body["quota"] = whole(body["quota"])
     sent = await send(request, area, op.service, op.rpc, body)
